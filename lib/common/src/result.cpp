@@ -1,0 +1,2 @@
+// Anchors the header in a translation unit of its own library so that the library is never empty.
+#include "common/result.hpp"

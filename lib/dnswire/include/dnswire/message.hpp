@@ -1,0 +1,206 @@
+#pragma once
+/// \file
+/// DNS messages: the header, query parsing for the server, a generic record iterator for
+/// responses and transfers, and a response builder with name compression. No allocation on the
+/// query path: the builder writes into a caller-owned buffer and keeps its compression table
+/// inline.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "dnswire/edns.hpp"
+#include "dnswire/error.hpp"
+#include "dnswire/name.hpp"
+#include "dnswire/wire.hpp"
+
+namespace dnsfleet::dnswire {
+
+inline constexpr std::size_t kHeaderSize = 12;
+
+/// Opcodes (RFC 1035 §4.1.1, RFC 1996, RFC 2136).
+namespace opcode {
+inline constexpr std::uint8_t QUERY = 0, IQUERY = 1, STATUS = 2, NOTIFY = 4, UPDATE = 5;
+}
+/// Response codes, extended ones included (RFC 6891 §6.1.3).
+namespace rcode {
+inline constexpr std::uint16_t NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3,
+                               NOTIMP = 4, REFUSED = 5, YXDOMAIN = 6, YXRRSET = 7, NXRRSET = 8,
+                               NOTAUTH = 9, NOTZONE = 10, BADVERS = 16, BADSIG = 16,
+                               BADKEY = 17, BADTIME = 18, BADCOOKIE = 23;
+}
+
+/// Header flag bits as they sit in the second 16-bit word of the header.
+namespace flag {
+inline constexpr std::uint16_t QR = 0x8000, AA = 0x0400, TC = 0x0200, RD = 0x0100, RA = 0x0080,
+                               AD = 0x0020, CD = 0x0010;
+}
+
+/// The fixed 12-octet header.
+struct Header {
+    std::uint16_t id = 0;
+    std::uint16_t flags = 0;  ///< QR, opcode, AA, TC, RD, RA, Z, AD, CD, RCODE
+    std::uint16_t qdcount = 0;
+    std::uint16_t ancount = 0;
+    std::uint16_t nscount = 0;
+    std::uint16_t arcount = 0;
+
+    [[nodiscard]] std::uint8_t opcode() const noexcept { return (flags >> 11) & 0x0F; }
+    [[nodiscard]] std::uint8_t rcode() const noexcept { return flags & 0x0F; }
+    [[nodiscard]] bool has(std::uint16_t bit) const noexcept { return (flags & bit) != 0; }
+};
+
+/// Reads the header; fails only when fewer than 12 octets arrived.
+[[nodiscard]] WireResult<Header> parseHeader(std::span<const std::uint8_t> packet) noexcept;
+
+/// Message sections.
+enum class Section : std::uint8_t { Question, Answer, Authority, Additional };
+
+/// What the server needs to know about an incoming query.
+struct Query {
+    Header header;
+    Name qname;  ///< as received: the case is echoed back in the answer
+    std::uint16_t qtype = 0;
+    std::uint16_t qclass = 0;
+    std::size_t questionEnd = 0;  ///< offset just after the question
+    EdnsQuery edns;               ///< what the OPT record asked for, if one was present
+    /// Offset of a TSIG record (always last in the additional section), 0 when absent.
+    std::size_t tsigOffset = 0;
+};
+
+/// Parses a query: exactly one question, then the answer and authority sections skipped over
+/// (they must still be well formed: NOTIFY and UPDATE carry records there), and the additional
+/// section searched for OPT (at most one, owner root) and TSIG (last).
+/// \retval WireError::Truncated  counts promise more than the message holds
+/// \retval WireError::BadCount   QDCOUNT is not 1
+/// \retval WireError::BadOpt     more than one OPT, or OPT with a non-root owner
+/// Any name error of Name::fromWire is passed on. A caller that got an error but could read
+/// the header answers FORMERR.
+[[nodiscard]] WireResult<Query> parseQuery(std::span<const std::uint8_t> packet) noexcept;
+
+/// One resource record as found in a message. The RDATA view still points into the message;
+/// names inside it may be compressed (use rdataFromWire to get the uncompressed form).
+struct RecordRef {
+    Name owner;
+    std::uint16_t type = 0;
+    std::uint16_t rclass = 0;
+    std::uint32_t ttl = 0;
+    std::size_t rdataOffset = 0;  ///< offset of the RDATA inside the message
+    std::uint16_t rdlength = 0;
+    Section section = Section::Answer;
+};
+
+/// Walks every record of a message (responses, transfers, NOTIFY, UPDATE) in order.
+class MessageParser {
+public:
+    /// Reads the header and the question section.
+    [[nodiscard]] static WireResult<MessageParser> open(
+        std::span<const std::uint8_t> packet) noexcept;
+
+    [[nodiscard]] const Header& header() const noexcept { return header_; }
+    /// The first question (the only one in every message we handle); root/0/0 when QDCOUNT is 0.
+    [[nodiscard]] const Name& qname() const noexcept { return qname_; }
+    [[nodiscard]] std::uint16_t qtype() const noexcept { return qtype_; }
+    [[nodiscard]] std::uint16_t qclass() const noexcept { return qclass_; }
+
+    /// Reads the next record into `out`; returns false at the end of the message.
+    /// \retval WireError::Truncated  the counts promise more records than the message holds
+    [[nodiscard]] WireResult<bool> next(RecordRef& out) noexcept;
+    /// True when every counted record was read and no bytes were left over.
+    [[nodiscard]] bool complete() const noexcept;
+    [[nodiscard]] std::span<const std::uint8_t> packet() const noexcept { return packet_; }
+
+private:
+    MessageParser() = default;
+    std::span<const std::uint8_t> packet_;
+    Header header_;
+    Name qname_;
+    std::uint16_t qtype_ = 0;
+    std::uint16_t qclass_ = 0;
+    std::size_t pos_ = 0;
+    std::size_t index_ = 0;  ///< records read so far, across sections
+};
+
+/// Builds a response into a caller-owned buffer, compressing owner names and the RDATA names of
+/// types that allow it (RFC 3597 §4). Keeps the question as the query wrote it.
+///
+/// The size limit (UDP payload size or 65535 for TCP) can be lower than the buffer: an RR that
+/// would cross it is refused with BufferFull, and the caller cuts at an RRset boundary with
+/// mark()/rollback() and sets TC. Space for the OPT record is reserved up front with
+/// reserve().
+class MessageBuilder {
+public:
+    /// Starts a response to `query` in `buffer`: copies ID, opcode, RD and CD, sets QR, and
+    /// writes the question exactly as it appears in `queryWire`.
+    /// \retval WireError::BufferFull  the buffer cannot hold the header and question
+    [[nodiscard]] static WireResult<MessageBuilder> respondTo(
+        const Query& query, std::span<const std::uint8_t> queryWire,
+        std::span<std::uint8_t> buffer) noexcept;
+    /// Starts a message with only a header (for queries, NOTIFY, transfer messages).
+    [[nodiscard]] static WireResult<MessageBuilder> start(const Header& header,
+                                                          std::span<std::uint8_t> buffer) noexcept;
+
+    /// Writes a question (only for messages begun with start()).
+    [[nodiscard]] WireResult<void> addQuestion(NameView qname, std::uint16_t qtype,
+                                               std::uint16_t qclass) noexcept;
+
+    /// Sets the size the message may not exceed (the buffer's size by default).
+    void setLimit(std::size_t limit) noexcept;
+    /// Keeps `bytes` of the limit free for a record added last (OPT, TSIG).
+    void reserve(std::size_t bytes) noexcept;
+    /// Returns bytes reserved earlier to the usable space (call before adding them).
+    void unreserve(std::size_t bytes) noexcept;
+
+    /// Appends one record to `section` (sections are written in order: Answer, Authority,
+    /// Additional; going back is an error). `rdata` is uncompressed wire RDATA.
+    /// \retval WireError::BufferFull  it does not fit under the limit; nothing was written
+    [[nodiscard]] WireResult<void> addRecord(Section section, NameView owner, std::uint16_t type,
+                                             std::uint16_t rclass, std::uint32_t ttl,
+                                             std::span<const std::uint8_t> rdata) noexcept;
+
+    /// A point to roll back to: the end of the message, the counts and the compression table.
+    struct Mark {
+        std::size_t size = 0;
+        std::array<std::uint16_t, 4> counts{};
+        std::size_t compressionEntries = 0;
+        Section section = Section::Question;
+    };
+    [[nodiscard]] Mark mark() const noexcept;
+    void rollback(const Mark& mark) noexcept;
+
+    void setFlag(std::uint16_t bit, bool on = true) noexcept;
+    /// Sets the 4-bit header RCODE; extended bits (over 15) go in the OPT record, see
+    /// EdnsResponse::extendedRcode.
+    void setRcode(std::uint16_t rcode) noexcept;
+    [[nodiscard]] std::uint16_t count(Section section) const noexcept;
+
+    /// Appends the OPT record described by `edns` to the additional section, using the space
+    /// kept by reserve() (the caller unreserves it first).
+    [[nodiscard]] WireResult<void> addOpt(const EdnsResponse& edns) noexcept;
+
+    /// The message written so far (header counts are always up to date).
+    [[nodiscard]] std::span<const std::uint8_t> wire() const noexcept {
+        return {buffer_.data(), size_};
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
+
+private:
+    MessageBuilder() = default;
+    [[nodiscard]] WireResult<void> writeName(NameView name, bool compress) noexcept;
+    void writeCounts() noexcept;
+
+    static constexpr std::size_t kMaxCompressionEntries = 96;
+    std::span<std::uint8_t> buffer_;
+    std::size_t size_ = 0;
+    std::size_t limit_ = 0;
+    std::size_t reserved_ = 0;
+    std::array<std::uint16_t, 4> counts_{};  ///< qd, an, ns, ar
+    Section section_ = Section::Question;
+    /// Offsets of names (and their suffixes) already in the message, for compression pointers.
+    std::array<std::uint16_t, kMaxCompressionEntries> compression_{};
+    std::size_t compressionEntries_ = 0;
+};
+
+}  // namespace dnsfleet::dnswire
