@@ -69,7 +69,9 @@ std::span<const std::uint8_t> NameView::firstLabel() const noexcept {
     return {data_ + 1, data_[0]};
 }
 
-bool NameView::isWildcard() const noexcept { return size_ >= 2 && data_[0] == 1 && data_[1] == '*'; }
+bool NameView::isWildcard() const noexcept {
+    return size_ >= 2 && data_[0] == 1 && data_[1] == '*';
+}
 
 NameView NameView::parent() const noexcept {
     if (isRoot()) return *this;
@@ -79,7 +81,8 @@ NameView NameView::parent() const noexcept {
 
 NameView NameView::stripLabels(std::size_t n) const noexcept {
     NameView view = *this;
-    for (std::size_t i = 0; i < n && !view.isRoot(); ++i) view = view.parent();
+    for (std::size_t i = 0; i < n && !view.isRoot(); ++i)
+        view = view.parent();
     return view;
 }
 
@@ -149,7 +152,8 @@ bool isSubdomain(NameView name, NameView ancestor) noexcept {
     // Walk label boundaries of `name` until the remaining suffix has the ancestor's length;
     // comparing raw tails would match inside a label.
     NameView tail = name;
-    while (tail.size() > ancestor.size()) tail = tail.parent();
+    while (tail.size() > ancestor.size())
+        tail = tail.parent();
     return tail.size() == ancestor.size() && equalNames(tail, ancestor);
 }
 
@@ -183,7 +187,8 @@ std::uint64_t hashName(NameView name) noexcept {
 }
 
 void lowercaseWire(std::span<std::uint8_t> wire) noexcept {
-    for (auto& c : wire) c = lower(c);
+    for (auto& c : wire)
+        c = lower(c);
 }
 
 Name::Name(NameView view) noexcept : size_(static_cast<std::uint8_t>(view.size())) {

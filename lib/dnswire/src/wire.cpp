@@ -30,7 +30,9 @@ WireResult<std::span<const std::uint8_t>> WireReader::bytes(std::size_t n) noexc
     return view;
 }
 
-WireResult<Name> WireReader::name() noexcept { return Name::fromWire(packet_, pos_); }
+WireResult<Name> WireReader::name() noexcept {
+    return Name::fromWire(packet_, pos_);
+}
 
 WireResult<void> WireReader::skip(std::size_t n) noexcept {
     if (remaining() < n) return fail(WireError::Truncated);

@@ -39,7 +39,8 @@ TEST(Name, TextErrors) {
     EXPECT_EQ(Name::fromText(std::string(64, 'a') + ".").error(), WireError::LabelTooLong);
     EXPECT_TRUE(Name::fromText(std::string(63, 'a') + ".").has_value());
     std::string longName;
-    for (int i = 0; i < 4; ++i) longName += std::string(63, 'a') + ".";
+    for (int i = 0; i < 4; ++i)
+        longName += std::string(63, 'a') + ".";
     EXPECT_EQ(Name::fromText(longName).error(), WireError::NameTooLong);
     // 3 x 63-octet labels + one of 61 = 4*1 + 250 + root = 255 octets exactly.
     std::string maxName = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
@@ -58,9 +59,9 @@ TEST(Name, CaseInsensitiveEqualityAndHash) {
 TEST(Name, CanonicalOrderOfRfc4034) {
     // The example list of RFC 4034 §6.1, in order.
     const std::vector<std::string> ordered = {
-        "example.",     "a.example.",          "yljkjljk.a.example.", "Z.a.example.",
-        "zABC.a.EXAMPLE.", "z.example.",       "\\001.z.example.",    "*.z.example.",
-        "\\200.z.example."};
+        "example.",         "a.example.",      "yljkjljk.a.example.",
+        "Z.a.example.",     "zABC.a.EXAMPLE.", "z.example.",
+        "\\001.z.example.", "*.z.example.",    "\\200.z.example."};
     for (std::size_t i = 0; i + 1 < ordered.size(); ++i) {
         EXPECT_LT(compareCanonical(text(ordered[i]), text(ordered[i + 1])), 0)
             << ordered[i] << " < " << ordered[i + 1];
@@ -79,8 +80,8 @@ TEST(Name, SubdomainRespectsLabelBoundaries) {
 
 TEST(Name, DecompressionFollowsBackwardPointers) {
     // Header-less toy packet: "example.com." at 0, then "www" + pointer to 0.
-    std::vector<std::uint8_t> p = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
-                                   3, 'w', 'w', 'w', 0xC0, 0};
+    std::vector<std::uint8_t> p = {7,   'e', 'x', 'a', 'm', 'p', 'l', 'e',  3, 'c',
+                                   'o', 'm', 0,   3,   'w', 'w', 'w', 0xC0, 0};
     std::size_t pos = 13;
     auto n = Name::fromWire(p, pos);
     ASSERT_TRUE(n);

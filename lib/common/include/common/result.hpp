@@ -27,23 +27,24 @@ template <class E>
 /// A value of type `T` or an error of type `E`.
 template <class T, class E>
 class [[nodiscard]] Result {
-public:
+  public:
     using value_type = T;
     using error_type = E;
 
-    // NOLINTBEGIN(google-explicit-constructor): implicit like std::expected, so `return value;`
-    // and `return fail(err);` both read naturally.
-    template <class U = T>
-        requires std::is_constructible_v<T, U&&> &&
-                 (!std::is_same_v<std::remove_cvref_t<U>, Result>)
-    constexpr Result(U&& value) : ok_(true) {
+    // Implicit like std::expected, so `return value;` and `return fail(err);` both read
+    // naturally. The constraint keeps the forwarding constructor away from copies of Result.
+    template <class U = T, std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                                !std::is_same_v<std::remove_cvref_t<U>, Result>,
+                                            int> = 0>
+    constexpr Result(U&& value)  // NOLINT(google-explicit-constructor)
+        : ok_(true) {
         ::new (static_cast<void*>(&value_)) T(std::forward<U>(value));
     }
     template <class G>
-    constexpr Result(Unexpected<G> error) : ok_(false) {
+    constexpr Result(Unexpected<G> error)  // NOLINT(google-explicit-constructor)
+        : ok_(false) {
         ::new (static_cast<void*>(&error_)) E(std::move(error.error));
     }
-    // NOLINTEND(google-explicit-constructor)
 
     constexpr Result(const Result& other) : ok_(other.ok_) {
         if (ok_) {
@@ -52,8 +53,8 @@ public:
             ::new (static_cast<void*>(&error_)) E(other.error_);
         }
     }
-    constexpr Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
-                                              std::is_nothrow_move_constructible_v<E>)
+    constexpr Result(Result&& other) noexcept(
+        std::is_nothrow_move_constructible_v<T>&& std::is_nothrow_move_constructible_v<E>)
         : ok_(other.ok_) {
         if (ok_) {
             ::new (static_cast<void*>(&value_)) T(std::move(other.value_));
@@ -69,7 +70,7 @@ public:
         return *this;
     }
     constexpr Result& operator=(Result&& other) noexcept(
-        std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E>) {
+        std::is_nothrow_move_constructible_v<T>&& std::is_nothrow_move_constructible_v<E>) {
         if (this != &other) {
             destroy();
             ::new (static_cast<void*>(this)) Result(std::move(other));
@@ -102,7 +103,7 @@ public:
         return ok_ ? value_ : static_cast<T>(std::forward<U>(fallback));
     }
 
-private:
+  private:
     constexpr void destroy() noexcept {
         if (ok_) {
             value_.~T();
@@ -121,7 +122,7 @@ private:
 /// The outcome of an operation that produces no value: success, or an error of type `E`.
 template <class E>
 class [[nodiscard]] Result<void, E> {
-public:
+  public:
     using value_type = void;
     using error_type = E;
 
@@ -136,7 +137,7 @@ public:
     [[nodiscard]] constexpr const E& error() const& noexcept { return error_; }
     [[nodiscard]] constexpr E&& error() && noexcept { return std::move(error_); }
 
-private:
+  private:
     E error_{};
     bool ok_ = true;
 };
@@ -145,10 +146,10 @@ private:
 
 /// Propagates the error of an expression yielding a `Result`, like Rust's `?`.
 /// The enclosing function must return a `Result` with a compatible error type.
-#define DNSFLEET_TRY(expr)                                 \
-    do {                                                   \
-        auto dnsfleet_try_result_ = (expr);                \
-        if (!dnsfleet_try_result_) {                       \
+#define DNSFLEET_TRY(expr)                                                    \
+    do {                                                                      \
+        auto dnsfleet_try_result_ = (expr);                                   \
+        if (!dnsfleet_try_result_) {                                          \
             return ::dnsfleet::fail(std::move(dnsfleet_try_result_).error()); \
-        }                                                  \
+        }                                                                     \
     } while (false)

@@ -20,7 +20,7 @@ inline constexpr std::size_t kMaxLabels = 128;  ///< 127 one-octet labels plus t
 
 /// A view of an uncompressed, valid wire-format name. It does not own its bytes.
 class NameView {
-public:
+  public:
     /// The root name.
     constexpr NameView() noexcept = default;
 
@@ -55,7 +55,7 @@ public:
     /// Appends the presentation form to `out`.
     void appendText(std::string& out) const;
 
-private:
+  private:
     static constexpr std::uint8_t kRoot[1] = {0};
     const std::uint8_t* data_ = kRoot;
     std::uint8_t size_ = 1;
@@ -76,7 +76,7 @@ void lowercaseWire(std::span<std::uint8_t> wire) noexcept;
 
 /// An owned domain name in uncompressed wire form, stored inline (no heap allocation).
 class Name {
-public:
+  public:
     /// The root name `.`.
     Name() noexcept { wire_[0] = 0; }
     explicit Name(NameView view) noexcept;
@@ -122,7 +122,7 @@ public:
         return equalNames(a.view(), b.view());
     }
 
-private:
+  private:
     std::array<std::uint8_t, kMaxNameLength> wire_{};
     std::uint8_t size_ = 1;
 };

@@ -14,7 +14,7 @@ namespace dnsfleet::dnswire {
 
 /// Reads big-endian integers, byte runs and names from a message, never past its end.
 class WireReader {
-public:
+  public:
     explicit WireReader(std::span<const std::uint8_t> packet, std::size_t pos = 0) noexcept
         : packet_(packet), pos_(pos) {}
 
@@ -33,14 +33,14 @@ public:
     [[nodiscard]] bool atEnd() const noexcept { return pos_ == packet_.size(); }
     [[nodiscard]] std::span<const std::uint8_t> packet() const noexcept { return packet_; }
 
-private:
+  private:
     std::span<const std::uint8_t> packet_;
     std::size_t pos_;
 };
 
 /// Appends big-endian integers and bytes to a fixed buffer; refuses to write past its end.
 class WireWriter {
-public:
+  public:
     explicit WireWriter(std::span<std::uint8_t> buffer, std::size_t pos = 0) noexcept
         : buffer_(buffer), pos_(pos) {}
 
@@ -63,7 +63,7 @@ public:
         return {buffer_.data(), pos_};
     }
 
-private:
+  private:
     std::span<std::uint8_t> buffer_;
     std::size_t pos_;
 };
@@ -74,8 +74,8 @@ private:
 }
 /// Reads a big-endian 32-bit value at `p` (the caller has checked the bounds).
 [[nodiscard]] inline std::uint32_t loadU32(const std::uint8_t* p) noexcept {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-           (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           std::uint32_t{p[3]};
 }
 /// Writes a big-endian 16-bit value at `p` (the caller has checked the bounds).
 inline void storeU16(std::uint8_t* p, std::uint16_t v) noexcept {

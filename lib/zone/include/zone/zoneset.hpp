@@ -14,7 +14,7 @@ namespace dnsfleet::zone {
 
 /// An immutable collection of zones, looked up by the longest apex that contains a name.
 class ZoneSet {
-public:
+  public:
     ZoneSet() = default;
     /// Takes the zones; when two share an apex the later one wins.
     explicit ZoneSet(std::vector<std::shared_ptr<const Zone>> zones);
@@ -29,7 +29,7 @@ public:
         return zones_;
     }
 
-private:
+  private:
     std::vector<std::shared_ptr<const Zone>> zones_;
     /// Open-addressing table of indexes into zones_, keyed by the hash of the apex.
     std::vector<std::uint32_t> index_;
