@@ -1,0 +1,1 @@
+"""Helpers shared by the dnsfleet system tests: processes, servers, queries, comparison."""
