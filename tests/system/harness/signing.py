@@ -44,7 +44,7 @@ class ZoneKeys:
         with open(self.ksk + ".key") as f:
             for line in f:
                 if line.strip() and not line.startswith(";"):
-                    fields = line.split()
+                    fields = line.split(";")[0].split()
                     i = fields.index("DNSKEY")
                     return int(fields[i + 1]), int(fields[i + 2]), int(fields[i + 3]), "".join(fields[i + 4:])
         raise RuntimeError("no DNSKEY in %s.key" % self.ksk)
