@@ -21,18 +21,18 @@ namespace dnsfleet::dnswire {
 namespace rrtype {
 inline constexpr std::uint16_t A = 1, NS = 2, MD = 3, MF = 4, CNAME = 5, SOA = 6, MB = 7, MG = 8,
                                MR = 9, NULL_ = 10, WKS = 11, PTR = 12, HINFO = 13, MINFO = 14,
-                               MX = 15, TXT = 16, RP = 17, AFSDB = 18, X25 = 19, ISDN = 20,
-                               RT = 21, NSAP = 22, SIG = 24, KEY = 25, PX = 26, GPOS = 27,
-                               AAAA = 28, LOC = 29, NXT = 30, SRV = 33, NAPTR = 35, KX = 36,
-                               CERT = 37, A6 = 38, DNAME = 39, OPT = 41, APL = 42, DS = 43,
-                               SSHFP = 44, IPSECKEY = 45, RRSIG = 46, NSEC = 47, DNSKEY = 48,
-                               DHCID = 49, NSEC3 = 50, NSEC3PARAM = 51, TLSA = 52, SMIMEA = 53,
-                               HIP = 55, CDS = 59, CDNSKEY = 60, OPENPGPKEY = 61, CSYNC = 62,
-                               ZONEMD = 63, SVCB = 64, HTTPS = 65, SPF = 99, NID = 104,
-                               L32 = 105, L64 = 106, LP = 107, EUI48 = 108, EUI64 = 109,
-                               TKEY = 249, TSIG = 250, IXFR = 251, AXFR = 252, MAILB = 253,
-                               MAILA = 254, ANY = 255, URI = 256, CAA = 257, AVC = 258,
-                               DOA = 259, AMTRELAY = 260, TA = 32768, DLV = 32769;
+                               MX = 15, TXT = 16, RP = 17, AFSDB = 18, X25 = 19, ISDN = 20, RT = 21,
+                               NSAP = 22, SIG = 24, KEY = 25, PX = 26, GPOS = 27, AAAA = 28,
+                               LOC = 29, NXT = 30, SRV = 33, NAPTR = 35, KX = 36, CERT = 37,
+                               A6 = 38, DNAME = 39, OPT = 41, APL = 42, DS = 43, SSHFP = 44,
+                               IPSECKEY = 45, RRSIG = 46, NSEC = 47, DNSKEY = 48, DHCID = 49,
+                               NSEC3 = 50, NSEC3PARAM = 51, TLSA = 52, SMIMEA = 53, HIP = 55,
+                               CDS = 59, CDNSKEY = 60, OPENPGPKEY = 61, CSYNC = 62, ZONEMD = 63,
+                               SVCB = 64, HTTPS = 65, SPF = 99, NID = 104, L32 = 105, L64 = 106,
+                               LP = 107, EUI48 = 108, EUI64 = 109, TKEY = 249, TSIG = 250,
+                               IXFR = 251, AXFR = 252, MAILB = 253, MAILA = 254, ANY = 255,
+                               URI = 256, CAA = 257, AVC = 258, DOA = 259, AMTRELAY = 260,
+                               TA = 32768, DLV = 32769;
 }  // namespace rrtype
 
 /// Class codes.
@@ -65,6 +65,8 @@ struct RRTypeInfo {
 [[nodiscard]] std::optional<std::uint16_t> typeFromText(std::string_view text) noexcept;
 /// The mnemonic of `code`, or `TYPEnnn`.
 [[nodiscard]] std::string typeToText(std::uint16_t code);
+/// Appends the mnemonic of `code`, or `TYPEnnn`, to `out` (no temporary string).
+void appendTypeText(std::uint16_t code, std::string& out);
 /// Parses `IN`, `CH`, `HS`, `NONE`, `ANY` or `CLASSnnn`.
 [[nodiscard]] std::optional<std::uint16_t> classFromText(std::string_view text) noexcept;
 /// The mnemonic of `code`, or `CLASSnnn`.
@@ -85,6 +87,18 @@ struct RdataToken {
                                                       std::span<const RdataToken> tokens,
                                                       NameView origin,
                                                       std::vector<std::uint8_t>& out);
+
+/// Splits one line of RDATA presentation text into tokens the way a master file does: blanks
+/// separate, `"..."` is one token with `quoted` set, escapes stay in the text, parentheses are
+/// ignored. The tokens point into `text`. For tests, tools and the control plane; the zone-file
+/// parser has its own tokenizer.
+/// \return false on an unterminated quoted string.
+[[nodiscard]] bool tokenizeRdata(std::string_view text, std::vector<RdataToken>& tokens);
+
+/// Convenience: tokenizeRdata() then rdataFromText().
+[[nodiscard]] Result<void, std::string> rdataFromString(std::uint16_t type, std::string_view text,
+                                                        NameView origin,
+                                                        std::vector<std::uint8_t>& out);
 
 /// Appends the presentation form of uncompressed wire RDATA to `out`. Types the registry does
 /// not know are printed in the generic `\# LEN HEX` form.
@@ -107,8 +121,8 @@ struct RdataToken {
 
 /// Where one embedded domain name sits inside uncompressed RDATA.
 struct RdataName {
-    std::uint16_t offset = 0;  ///< byte offset inside the RDATA
-    std::uint8_t length = 0;   ///< wire length of the name
+    std::uint16_t offset = 0;   ///< byte offset inside the RDATA
+    std::uint8_t length = 0;    ///< wire length of the name
     bool compressible = false;  ///< may be written as a compression pointer
 };
 
