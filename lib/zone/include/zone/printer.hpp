@@ -8,7 +8,8 @@
 
 namespace dnsfleet::zone {
 
-/// Appends `record` as one line `owner TTL CLASS TYPE RDATA\n` with absolute names.
+/// Appends `record` as one line `owner TTL CLASS TYPE RDATA\n` with absolute names. RDATA that
+/// does not match its type's layout is printed in the generic `\# LEN HEX` form (RFC 3597).
 void printRecord(const RecordView& record, std::string& out);
 
 }  // namespace dnsfleet::zone

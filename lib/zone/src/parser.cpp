@@ -1,0 +1,387 @@
+#include "zone/parser.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include "dnswire/rrtype.hpp"
+#include "tokenizer.hpp"
+
+namespace dnsfleet::zone {
+
+namespace fs = std::filesystem;
+
+std::string ParseError::toString() const {
+    std::string out = file;
+    if (line != 0) {
+        out += ':';
+        out += std::to_string(line);
+    }
+    out += ": ";
+    out += message;
+    return out;
+}
+
+namespace {
+
+constexpr std::size_t kMaxRdata = 65535;
+
+/// A whole file mapped read-only: the tokenizer's views point straight into the page cache.
+class MappedFile {
+  public:
+    MappedFile() = default;
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    ~MappedFile() {
+        if (data_ != nullptr) munmap(data_, size_);
+    }
+
+    /// Maps `path`; returns an error message on failure.
+    std::optional<std::string> open(const fs::path& path) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return std::string(std::strerror(errno));
+        struct stat st {};
+        if (fstat(fd, &st) != 0) {
+            const int err = errno;
+            ::close(fd);
+            return std::string(std::strerror(err));
+        }
+        if (!S_ISREG(st.st_mode)) {
+            ::close(fd);
+            return std::string("not a regular file");
+        }
+        size_ = static_cast<std::size_t>(st.st_size);
+        if (size_ > 0) {
+            void* map = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+            if (map == MAP_FAILED) {
+                const int err = errno;
+                ::close(fd);
+                size_ = 0;
+                return std::string(std::strerror(err));
+            }
+            data_ = map;
+            madvise(data_, size_, MADV_SEQUENTIAL);
+        }
+        ::close(fd);
+        return std::nullopt;
+    }
+
+    [[nodiscard]] std::string_view text() const noexcept {
+        return data_ == nullptr ? std::string_view()
+                                : std::string_view(static_cast<const char*>(data_), size_);
+    }
+
+  private:
+    void* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+std::string quote(std::string_view text) {
+    constexpr std::size_t kShown = 80;
+    std::string out = "'";
+    out.append(text.substr(0, kShown));
+    if (text.size() > kShown) out += "...";
+    out += '\'';
+    return out;
+}
+
+std::string nameError(dnswire::WireError error, std::string_view text) {
+    switch (error) {
+        case dnswire::WireError::NameTooLong:
+            return "name too long (over 255 octets): " + quote(text);
+        case dnswire::WireError::LabelTooLong:
+            return "label too long (over 63 octets) in name " + quote(text);
+        case dnswire::WireError::EmptyLabel:
+            return "empty label in name " + quote(text);
+        case dnswire::WireError::BadEscape:
+            return "bad escape in name " + quote(text);
+        default:
+            return "bad name " + quote(text) + ": " + std::string(dnswire::describe(error));
+    }
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto x = static_cast<unsigned char>(a[i]);
+        auto y = static_cast<unsigned char>(b[i]);
+        if (x >= 'a' && x <= 'z') x = static_cast<unsigned char>(x - 32);
+        if (y >= 'a' && y <= 'z') y = static_cast<unsigned char>(y - 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+bool isDigit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+
+/// True when `path` (canonical) is `root` (canonical) or below it.
+bool isInside(const fs::path& path, const fs::path& root) {
+    auto p = path.begin();
+    for (auto r = root.begin(); r != root.end(); ++r, ++p) {
+        if (r->empty()) continue;  // a trailing separator of the root
+        if (p == path.end() || *p != *r) return false;
+    }
+    return true;
+}
+
+/// What one file being read knows; an included file gets its own.
+struct FileState {
+    std::string fileName;
+    fs::path directory;  ///< where relative `$INCLUDE` paths start
+    dnswire::Name origin;
+    std::uint32_t defaultTtl = 0;
+    std::size_t depth = 0;
+    // The previous record's owner, for lines that start with a blank.
+    dnswire::Name lastOwner;
+    bool haveLastOwner = false;
+    // The owner text the previous record spelled out: the same text under the same origin is
+    // the same name, which spares re-parsing the owner of consecutive records of one name.
+    std::string_view lastOwnerText;
+};
+
+class Parser {
+  public:
+    Parser(const ParseOptions& options, const RecordSink& sink) : options_(options), sink_(sink) {}
+
+    void setIncludeRoot(const fs::path& root) {
+        std::error_code ec;
+        includeRoot_ = fs::weakly_canonical(root.empty() ? fs::path(".") : root, ec);
+        if (ec) includeRoot_ = root;
+    }
+
+    void parseText(std::string_view text, FileState& state);
+    void parseFile(const fs::path& path, FileState& state, const std::string& includerFile,
+                   std::size_t includerLine);
+
+    [[nodiscard]] bool full() const noexcept { return errors_.size() >= options_.maxErrors; }
+    std::vector<ParseError>& errors() noexcept { return errors_; }
+
+  private:
+    void error(const FileState& state, std::size_t line, std::string message) {
+        if (!full()) errors_.push_back({state.fileName, line, std::move(message)});
+    }
+    /// Handles one record line; returns an error message or an empty string.
+    std::string record(const detail::Entry& entry, FileState& state);
+    std::string directive(const detail::Entry& entry, FileState& state);
+    std::string include(const detail::Entry& entry, FileState& state);
+
+    const ParseOptions& options_;
+    const RecordSink& sink_;
+    fs::path includeRoot_;
+    std::vector<fs::path> includeStack_;
+    std::vector<std::uint8_t> rdata_;
+    std::vector<ParseError> errors_;
+};
+
+void Parser::parseText(std::string_view text, FileState& state) {
+    detail::Tokenizer tokenizer(text);
+    detail::Entry entry;
+    std::string message;
+    entry.tokens.reserve(64);
+    while (!full() && tokenizer.next(entry, message)) {
+        if (message.empty()) {
+            const auto& first = entry.tokens.front();
+            if (!first.quoted && !first.text.empty() && first.text[0] == '$') {
+                message = directive(entry, state);
+            } else {
+                message = record(entry, state);
+            }
+        }
+        if (!message.empty()) error(state, entry.line, std::move(message));
+    }
+}
+
+std::string Parser::record(const detail::Entry& entry, FileState& state) {
+    const auto& tokens = entry.tokens;
+    std::size_t i = 0;
+    if (entry.startsWithBlank) {
+        if (!state.haveLastOwner) return "no owner name: the first record starts with a blank";
+    } else {
+        const auto& ownerToken = tokens[i++];
+        if (ownerToken.quoted) return "owner name must not be quoted: " + quote(ownerToken.text);
+        if (!state.haveLastOwner || ownerToken.text != state.lastOwnerText) {
+            auto owner = dnswire::Name::fromText(ownerToken.text, state.origin);
+            state.lastOwnerText = {};
+            if (!owner) return nameError(owner.error(), ownerToken.text);
+            state.lastOwner = *owner;
+            state.haveLastOwner = true;
+            state.lastOwnerText = ownerToken.text;
+        }
+    }
+
+    std::uint32_t ttl = state.defaultTtl;
+    std::uint16_t rclass = dnswire::rrclass::IN;
+    bool haveTtl = false;
+    bool haveClass = false;
+    while (i < tokens.size() && !tokens[i].quoted) {
+        const std::string_view text = tokens[i].text;
+        if (!haveTtl && !text.empty() && isDigit(text[0])) {
+            auto parsed = parseTtl(text);
+            if (!parsed) return std::move(parsed).error();
+            ttl = *parsed;
+            haveTtl = true;
+        } else if (!haveClass && equalsIgnoreCase(text, "IN")) {
+            haveClass = true;
+        } else if (auto cls = haveClass ? std::nullopt : dnswire::classFromText(text)) {
+            rclass = *cls;
+            haveClass = true;
+        } else {
+            break;
+        }
+        ++i;
+    }
+    if (rclass != dnswire::rrclass::IN) {
+        return "class " + dnswire::classToText(rclass) +
+               " not supported: only class IN zones are loaded (as in Knot DNS)";
+    }
+    if (i >= tokens.size()) return "missing record type";
+    if (tokens[i].quoted) return "unknown type " + quote(tokens[i].text);
+    const auto type = dnswire::typeFromText(tokens[i].text);
+    if (!type) return "unknown type " + quote(tokens[i].text);
+    if (const auto* info = dnswire::findType(*type); info != nullptr && info->meta) {
+        return "type " + std::string(info->mnemonic) + " cannot appear in a zone";
+    }
+    ++i;
+
+    rdata_.clear();
+    auto converted = dnswire::rdataFromText(
+        *type, std::span<const dnswire::RdataToken>(tokens).subspan(i), state.origin, rdata_);
+    if (!converted) return std::move(converted).error();
+    if (rdata_.size() > kMaxRdata) {
+        return "RDATA too long (" + std::to_string(rdata_.size()) + " octets, at most 65535)";
+    }
+    const RecordView view{state.lastOwner.view(), *type, rclass, ttl,
+                          std::span<const std::uint8_t>(rdata_)};
+    auto accepted = sink_(view);
+    if (!accepted) return std::move(accepted).error();
+    return {};
+}
+
+std::string Parser::directive(const detail::Entry& entry, FileState& state) {
+    const auto& tokens = entry.tokens;
+    const std::string_view name = tokens[0].text;
+    if (equalsIgnoreCase(name, "$ORIGIN")) {
+        if (tokens.size() != 2) return "$ORIGIN takes exactly one domain name";
+        auto origin = dnswire::Name::fromText(tokens[1].text, state.origin);
+        if (!origin) return nameError(origin.error(), tokens[1].text);
+        state.origin = *origin;
+        state.lastOwnerText = {};
+        return {};
+    }
+    if (equalsIgnoreCase(name, "$TTL")) {
+        if (tokens.size() != 2) return "$TTL takes exactly one TTL";
+        auto ttl = parseTtl(tokens[1].text);
+        if (!ttl) return std::move(ttl).error();
+        state.defaultTtl = *ttl;
+        return {};
+    }
+    if (equalsIgnoreCase(name, "$INCLUDE")) return include(entry, state);
+    return "unsupported directive " + quote(name);
+}
+
+std::string Parser::include(const detail::Entry& entry, FileState& state) {
+    const auto& tokens = entry.tokens;
+    if (!options_.allowInclude) return "$INCLUDE is not allowed here";
+    if (tokens.size() < 2 || tokens.size() > 3)
+        return "$INCLUDE takes a file name and an optional origin";
+    FileState child;
+    child.defaultTtl = state.defaultTtl;
+    child.depth = state.depth + 1;
+    child.origin = state.origin;
+    if (tokens.size() == 3) {
+        auto origin = dnswire::Name::fromText(tokens[2].text, state.origin);
+        if (!origin) return nameError(origin.error(), tokens[2].text);
+        child.origin = *origin;
+    }
+    if (child.depth > options_.maxIncludeDepth) {
+        return "$INCLUDE nested too deeply (more than " + std::to_string(options_.maxIncludeDepth) +
+               " levels)";
+    }
+    const std::string_view fileText = tokens[1].text;
+    if (fileText.empty() || fileText.find('\0') != std::string_view::npos) {
+        return "bad $INCLUDE file name " + quote(fileText);
+    }
+    fs::path path(fileText);
+    if (path.is_relative()) path = state.directory / path;
+    std::error_code ec;
+    const fs::path resolved = fs::canonical(path, ec);
+    if (ec) return "cannot open $INCLUDE file " + quote(path.string()) + ": " + ec.message();
+    if (!isInside(resolved, includeRoot_)) {
+        return "$INCLUDE file " + quote(path.string()) + " is outside the include directory " +
+               quote(includeRoot_.string());
+    }
+    if (std::find(includeStack_.begin(), includeStack_.end(), resolved) != includeStack_.end()) {
+        return "$INCLUDE loop: " + quote(resolved.string()) + " is already being read";
+    }
+    child.fileName = resolved.string();
+    child.directory = resolved.parent_path();
+    parseFile(resolved, child, state.fileName, entry.line);
+    return {};
+}
+
+void Parser::parseFile(const fs::path& path, FileState& state, const std::string& includerFile,
+                       std::size_t includerLine) {
+    MappedFile file;
+    if (auto failure = file.open(path)) {
+        if (!full()) {
+            errors_.push_back({includerFile, includerLine,
+                               "cannot read " + quote(path.string()) + ": " + *failure});
+        }
+        return;
+    }
+    includeStack_.push_back(path);
+    parseText(file.text(), state);
+    includeStack_.pop_back();
+}
+
+}  // namespace
+
+Result<void, std::vector<ParseError>> parseZoneFile(const std::filesystem::path& path,
+                                                    const ParseOptions& options,
+                                                    const RecordSink& sink) {
+    Parser parser(options, sink);
+    std::error_code ec;
+    fs::path resolved = fs::weakly_canonical(path, ec);
+    if (ec) resolved = path;
+    const fs::path directory = resolved.has_parent_path() ? resolved.parent_path() : fs::path(".");
+    parser.setIncludeRoot(options.includeRoot.empty() ? directory : options.includeRoot);
+    FileState state;
+    state.fileName = path.string();
+    state.directory = directory;
+    state.origin = options.origin;
+    state.defaultTtl = options.defaultTtl;
+    parser.parseFile(resolved, state, path.string(), 0);
+    if (!parser.errors().empty()) return fail(std::move(parser.errors()));
+    return {};
+}
+
+Result<void, std::vector<ParseError>> parseZoneText(std::string_view text,
+                                                    std::string_view fileName,
+                                                    const ParseOptions& options,
+                                                    const RecordSink& sink) {
+    Parser parser(options, sink);
+    const fs::path filePath(fileName);
+    fs::path directory = options.includeRoot;
+    if (directory.empty()) directory = filePath.has_parent_path() ? filePath.parent_path() : ".";
+    parser.setIncludeRoot(directory);
+    FileState state;
+    state.fileName = std::string(fileName);
+    state.directory = directory;
+    state.origin = options.origin;
+    state.defaultTtl = options.defaultTtl;
+    parser.parseText(text, state);
+    if (!parser.errors().empty()) return fail(std::move(parser.errors()));
+    return {};
+}
+
+}  // namespace dnsfleet::zone
