@@ -115,3 +115,19 @@ class SignedCorpus:
 @pytest.fixture(scope="session")
 def signed_corpus(tmp_path_factory):
     return SignedCorpus(str(tmp_path_factory.mktemp("signed")))
+
+
+SUBJECT = os.environ.get("DNSFLEET_DIFF_SUBJECT", "authd")
+
+
+@pytest.fixture(scope="module")
+def subject(servers_module, corpus_zones):
+    """The server under test (dnsfleet-authd unless DNSFLEET_DIFF_SUBJECT says otherwise)
+    serving the unsigned corpus zones, for a whole module."""
+    return servers_module(SUBJECT, corpus_zones)
+
+
+@pytest.fixture(scope="module")
+def signed_subject(servers_module, signed_corpus):
+    """The server under test serving the corpus zones signed with NSEC."""
+    return servers_module(SUBJECT, signed_corpus.variant("nsec"))

@@ -28,6 +28,9 @@ def make_query(qname, qtype="A", *, edns=0, payload=1232, do=False, cd=False, rd
     q = dns.message.make_query(name, dns.rdatatype.from_text(qtype) if isinstance(qtype, str) else qtype,
                                rdclass=dns.rdataclass.from_text(qclass), use_edns=use_edns,
                                payload=payload, want_dnssec=do, options=list(options), id=qid)
+    if edns is not None:
+        # make_query treats use_edns=1 as True (version 0): set the version explicitly
+        q.use_edns(edns, dns.flags.DO if do else 0, payload, options=list(options))
     q.flags = 0  # authoritative tests send RD=0 unless asked
     if rd:
         q.flags |= dns.flags.RD
