@@ -25,7 +25,8 @@ struct ProcessorOptions {
 };
 
 /// How a query arrived.
-enum class Transport : std::uint8_t { Udp, Tcp };
+/// How a query arrived. Padding (RFC 8467) is only sent on encrypted transports, as Knot does.
+enum class Transport : std::uint8_t { Udp, Tcp, Tls };
 
 /// Per-query facts the network layer knows.
 struct QueryContext {
@@ -34,7 +35,7 @@ struct QueryContext {
 
 /// Answers queries from the zones in a ZoneSet. One instance per worker thread; not shared.
 class QueryProcessor {
-public:
+  public:
     explicit QueryProcessor(ProcessorOptions options);
 
     /// Writes the response to `query` into `response` and returns its length; returns 0 when
@@ -45,7 +46,7 @@ public:
                                       std::span<std::uint8_t> response,
                                       const QueryContext& context) noexcept;
 
-private:
+  private:
     ProcessorOptions options_;
 };
 
