@@ -64,7 +64,7 @@ void appendIPv6(const std::uint8_t* p, std::string& out) {
 
 void appendHexGroups(std::span<const std::uint8_t> data, std::size_t bytesPerGroup, char separator,
                      std::string& out) {
-    static constexpr char kDigits[] = "0123456789abcdef";
+    static constexpr char kDigits[] = "0123456789ABCDEF";  // Knot prints EUI and locators upper-case
     for (std::size_t i = 0; i < data.size(); ++i) {
         if (i > 0 && i % bytesPerGroup == 0) out.push_back(separator);
         out.push_back(kDigits[data[i] >> 4]);
