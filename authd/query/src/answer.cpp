@@ -46,7 +46,10 @@ Answerer::Outcome Answerer::step(NameView sname) noexcept {
 Answerer::Outcome Answerer::answerNode(NameView sname, const zone::Node& node, bool wildcard,
                                        const zone::Lookup& lookup) noexcept {
     const std::uint16_t qtype = question_.qtype;
-    if (node.has(zone::nodeflag::HasCname) && qtype != rrtype::CNAME && qtype != rrtype::ANY) {
+    // RRSIG and NSEC may sit beside a CNAME (RFC 4035 §2.5), so asking for them, like asking
+    // for the CNAME itself or ANY, does not follow it (Knot behaves the same).
+    if (node.has(zone::nodeflag::HasCname) && qtype != rrtype::CNAME && qtype != rrtype::ANY &&
+        qtype != rrtype::RRSIG && qtype != rrtype::NSEC) {
         // A loop ends the chain at the record that closes it, as Knot does.
         for (std::size_t i = 0; i < visitedCount_; ++i) {
             if (visited_[i] == &node) return Outcome::Done;
@@ -67,6 +70,15 @@ Answerer::Outcome Answerer::answerNode(NameView sname, const zone::Node& node, b
         for (const zone::RRset& rrset : zone_.rrsets(node)) {
             if (rrset.type != rrtype::RRSIG) {
                 found = &rrset;
+                break;
+            }
+        }
+    } else if (qtype == rrtype::RRSIG) {
+        // Knot 3.2 answers an RRSIG query with the signatures of one RRset only: the first
+        // signed one in type order (a minimal answer in the spirit of RFC 8482).
+        for (const zone::RRset& rrset : zone_.rrsets(node)) {
+            if (rrset.type != rrtype::RRSIG && rrset.signatures != zone::kNoIndex) {
+                found = zone_.signatures(rrset).raw();
                 break;
             }
         }
@@ -121,6 +133,8 @@ Answerer::Outcome Answerer::dname(NameView sname, const zone::Node& node) noexce
         truncate();
         return Outcome::Done;
     }
+    // The synthesized CNAME is itself the answer to a CNAME question.
+    if (question_.qtype == rrtype::CNAME) return Outcome::Done;
     for (std::size_t i = 0; i < visitedCount_; ++i) {
         if (visited_[i] == &node) return Outcome::Done;
     }

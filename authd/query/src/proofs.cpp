@@ -99,10 +99,8 @@ void Answerer::proveNoData(NameView sname, const zone::Node* node, const zone::L
     }
     if (!useNsec3(zone_)) return;
     if (wildcard) {
-        // RFC 5155 §7.2.5 asks for the closest encloser too, but the matching NSEC3 of the
-        // wildcard already names it; Knot sends only the next-closer cover and the wildcard's
-        // NSEC3, and so do we.
-        proveWildcardAnswer(sname, lookup);
+        // RFC 5155 §7.2.5: closest encloser, next closer and the wildcard's own NSEC3.
+        nsec3ClosestEncloser(sname, *lookup.encloser, false);
         if (node != nullptr) nsec3Matching(zone_.name(*node));
         return;
     }
