@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -173,6 +174,18 @@ class Parser {
     /// Handles one record line; returns an error message or an empty string.
     std::string record(const detail::Entry& entry, FileState& state);
     std::string directive(const detail::Entry& entry, FileState& state);
+    /// typeFromText() behind a small cache: zones use a handful of types over and over.
+    std::optional<std::uint16_t> typeOf(std::string_view text) {
+        for (const auto& [cachedText, code] : typeCache_) {
+            if (cachedText == text) return code;
+        }
+        auto code = dnswire::typeFromText(text);
+        if (code) {
+            typeCache_[typeCacheNext_] = {std::string(text), *code};
+            typeCacheNext_ = (typeCacheNext_ + 1) % typeCache_.size();
+        }
+        return code;
+    }
     std::string include(const detail::Entry& entry, FileState& state);
 
     const ParseOptions& options_;
@@ -181,6 +194,8 @@ class Parser {
     std::vector<fs::path> includeStack_;
     std::vector<std::uint8_t> rdata_;
     std::vector<ParseError> errors_;
+    std::array<std::pair<std::string, std::uint16_t>, 8> typeCache_{};
+    std::size_t typeCacheNext_ = 0;
 };
 
 void Parser::parseText(std::string_view text, FileState& state) {
@@ -246,7 +261,7 @@ std::string Parser::record(const detail::Entry& entry, FileState& state) {
     }
     if (i >= tokens.size()) return "missing record type";
     if (tokens[i].quoted) return "unknown type " + quote(tokens[i].text);
-    const auto type = dnswire::typeFromText(tokens[i].text);
+    const auto type = typeOf(tokens[i].text);
     if (!type) return "unknown type " + quote(tokens[i].text);
     if (const auto* info = dnswire::findType(*type); info != nullptr && info->meta) {
         return "type " + std::string(info->mnemonic) + " cannot appear in a zone";

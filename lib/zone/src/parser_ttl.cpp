@@ -36,6 +36,19 @@ Result<std::uint32_t, std::string> parseTtl(std::string_view text) {
     auto bad = [&] { return fail("bad TTL '" + std::string(text.substr(0, 64)) + "'"); };
     if (text.empty() || text[0] < '0' || text[0] > '9') return bad();
     constexpr std::uint64_t kMax = 0xFFFFFFFFULL;
+    if (text.size() <= 9) {
+        // The common case: a plain number that cannot overflow.
+        std::uint32_t value = 0;
+        bool plain = true;
+        for (const char c : text) {
+            if (c < '0' || c > '9') {
+                plain = false;
+                break;
+            }
+            value = value * 10 + static_cast<std::uint32_t>(c - '0');
+        }
+        if (plain) return value;
+    }
     std::uint64_t total = 0;
     std::uint64_t number = 0;
     bool digits = false;
