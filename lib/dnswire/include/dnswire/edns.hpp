@@ -24,8 +24,7 @@ inline constexpr std::uint16_t NSID = 3, CLIENT_SUBNET = 8, EXPIRE = 9, COOKIE =
 namespace ede {
 inline constexpr std::uint16_t OTHER = 0, UNSUPPORTED_DNSKEY_ALG = 1, STALE_ANSWER = 3,
                                PROHIBITED = 18, NOT_AUTHORITATIVE = 20, NOT_SUPPORTED = 21,
-                               NO_REACHABLE_AUTHORITY = 22, NETWORK_ERROR = 23,
-                               INVALID_DATA = 24;
+                               NO_REACHABLE_AUTHORITY = 22, NETWORK_ERROR = 23, INVALID_DATA = 24;
 }
 
 inline constexpr std::size_t kClientCookieSize = 8;

@@ -25,10 +25,10 @@ inline constexpr std::uint8_t QUERY = 0, IQUERY = 1, STATUS = 2, NOTIFY = 4, UPD
 }
 /// Response codes, extended ones included (RFC 6891 §6.1.3).
 namespace rcode {
-inline constexpr std::uint16_t NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3,
-                               NOTIMP = 4, REFUSED = 5, YXDOMAIN = 6, YXRRSET = 7, NXRRSET = 8,
-                               NOTAUTH = 9, NOTZONE = 10, BADVERS = 16, BADSIG = 16,
-                               BADKEY = 17, BADTIME = 18, BADCOOKIE = 23;
+inline constexpr std::uint16_t NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3, NOTIMP = 4,
+                               REFUSED = 5, YXDOMAIN = 6, YXRRSET = 7, NXRRSET = 8, NOTAUTH = 9,
+                               NOTZONE = 10, BADVERS = 16, BADSIG = 16, BADKEY = 17, BADTIME = 18,
+                               BADCOOKIE = 23;
 }
 
 /// Header flag bits as they sit in the second 16-bit word of the header.
@@ -72,12 +72,24 @@ struct Query {
 /// Parses a query: exactly one question, then the answer and authority sections skipped over
 /// (they must still be well formed: NOTIFY and UPDATE carry records there), and the additional
 /// section searched for OPT (at most one, owner root) and TSIG (last).
-/// \retval WireError::Truncated  counts promise more than the message holds
-/// \retval WireError::BadCount   QDCOUNT is not 1
-/// \retval WireError::BadOpt     more than one OPT, or OPT with a non-root owner
+/// \retval WireError::Truncated     counts promise more than the message holds
+/// \retval WireError::BadCount      QDCOUNT is not 1
+/// \retval WireError::BadOpt        more than one OPT, OPT with a non-root owner, OPT outside
+///                                  the additional section, or an option overrunning its RDATA
+/// \retval WireError::BadRdata      a TSIG record that is not the last record (RFC 8945 §5.1)
+/// \retval WireError::TrailingData  bytes after the last counted record (Knot DNS 3.2 answers
+///                                  such a query FORMERR; so do we)
 /// Any name error of Name::fromWire is passed on. A caller that got an error but could read
 /// the header answers FORMERR.
 [[nodiscard]] WireResult<Query> parseQuery(std::span<const std::uint8_t> packet) noexcept;
+
+/// Like parseQuery, but fills `out` as far as parsing got, so that a caller can tell how much
+/// of a malformed query was readable: `out.header` is valid once 12 octets arrived, and
+/// `out.questionEnd` is non-zero once the question was read (Knot DNS drops a query whose
+/// question cannot be read, and answers FORMERR, with the question echoed, when only a later
+/// part is malformed).
+[[nodiscard]] WireResult<void> parseQueryInto(std::span<const std::uint8_t> packet,
+                                              Query& out) noexcept;
 
 /// One resource record as found in a message. The RDATA view still points into the message;
 /// names inside it may be compressed (use rdataFromWire to get the uncompressed form).
@@ -93,7 +105,7 @@ struct RecordRef {
 
 /// Walks every record of a message (responses, transfers, NOTIFY, UPDATE) in order.
 class MessageParser {
-public:
+  public:
     /// Reads the header and the question section.
     [[nodiscard]] static WireResult<MessageParser> open(
         std::span<const std::uint8_t> packet) noexcept;
@@ -111,7 +123,7 @@ public:
     [[nodiscard]] bool complete() const noexcept;
     [[nodiscard]] std::span<const std::uint8_t> packet() const noexcept { return packet_; }
 
-private:
+  private:
     MessageParser() = default;
     std::span<const std::uint8_t> packet_;
     Header header_;
@@ -125,36 +137,50 @@ private:
 /// Builds a response into a caller-owned buffer, compressing owner names and the RDATA names of
 /// types that allow it (RFC 3597 §4). Keeps the question as the query wrote it.
 ///
+/// Compression looks for the longest suffix, at label boundaries and ignoring ASCII case
+/// (RFC 1035 §4.1.4), among every name already written (question, owners, compressible RDATA
+/// names), so it is never less compact than Knot DNS's hint-based scheme. Pointers only ever
+/// point backwards.
+///
 /// The size limit (UDP payload size or 65535 for TCP) can be lower than the buffer: an RR that
 /// would cross it is refused with BufferFull, and the caller cuts at an RRset boundary with
 /// mark()/rollback() and sets TC. Space for the OPT record is reserved up front with
 /// reserve().
 class MessageBuilder {
-public:
+  public:
     /// Starts a response to `query` in `buffer`: copies ID, opcode, RD and CD, sets QR, and
-    /// writes the question exactly as it appears in `queryWire`.
+    /// writes the question exactly as it appears in `queryWire` (same octets, letter case
+    /// included; a question that itself used a compression pointer is written out in full).
+    /// A `query` whose question was not read (`questionEnd == 0`) gets a header-only response.
     /// \retval WireError::BufferFull  the buffer cannot hold the header and question
     [[nodiscard]] static WireResult<MessageBuilder> respondTo(
         const Query& query, std::span<const std::uint8_t> queryWire,
         std::span<std::uint8_t> buffer) noexcept;
-    /// Starts a message with only a header (for queries, NOTIFY, transfer messages).
+    /// Starts a message with only a header (for queries, NOTIFY, transfer messages). The counts
+    /// of `header` are ignored: the builder keeps them.
     [[nodiscard]] static WireResult<MessageBuilder> start(const Header& header,
                                                           std::span<std::uint8_t> buffer) noexcept;
 
-    /// Writes a question (only for messages begun with start()).
+    /// Writes a question (only for messages begun with start(), before any record).
+    /// \retval WireError::BadCount    records were already added
+    /// \retval WireError::BufferFull  it does not fit under the limit
     [[nodiscard]] WireResult<void> addQuestion(NameView qname, std::uint16_t qtype,
                                                std::uint16_t qclass) noexcept;
 
-    /// Sets the size the message may not exceed (the buffer's size by default).
+    /// Sets the size the message may not exceed (capped to the buffer and to 65535).
     void setLimit(std::size_t limit) noexcept;
     /// Keeps `bytes` of the limit free for a record added last (OPT, TSIG).
     void reserve(std::size_t bytes) noexcept;
     /// Returns bytes reserved earlier to the usable space (call before adding them).
     void unreserve(std::size_t bytes) noexcept;
+    /// Octets still free for records: the limit minus what is written and reserved.
+    [[nodiscard]] std::size_t room() const noexcept;
 
     /// Appends one record to `section` (sections are written in order: Answer, Authority,
     /// Additional; going back is an error). `rdata` is uncompressed wire RDATA.
     /// \retval WireError::BufferFull  it does not fit under the limit; nothing was written
+    /// \retval WireError::BadCount    `section` is the question or lies before the current one
+    /// \retval WireError::BadRdata    RDATA over 65535 octets
     [[nodiscard]] WireResult<void> addRecord(Section section, NameView owner, std::uint16_t type,
                                              std::uint16_t rclass, std::uint32_t ttl,
                                              std::span<const std::uint8_t> rdata) noexcept;
@@ -167,16 +193,20 @@ public:
         Section section = Section::Question;
     };
     [[nodiscard]] Mark mark() const noexcept;
+    /// Drops everything written after `mark` (records, counts, compression entries).
     void rollback(const Mark& mark) noexcept;
 
     void setFlag(std::uint16_t bit, bool on = true) noexcept;
-    /// Sets the 4-bit header RCODE; extended bits (over 15) go in the OPT record, see
-    /// EdnsResponse::extendedRcode.
+    /// Sets the 4-bit header RCODE; extended bits (over 15) go in the OPT record: addOpt uses
+    /// them when EdnsResponse::extendedRcode is 0.
     void setRcode(std::uint16_t rcode) noexcept;
     [[nodiscard]] std::uint16_t count(Section section) const noexcept;
 
     /// Appends the OPT record described by `edns` to the additional section, using the space
-    /// kept by reserve() (the caller unreserves it first).
+    /// kept by reserve() (the caller unreserves it first). Padding (RFC 7830) comes last and
+    /// brings the whole message to a multiple of `edns.padBlock`, or as near as the limit
+    /// allows; an already aligned message gets no padding option, as with Knot DNS.
+    /// \retval WireError::BufferFull  the OPT record does not fit under the limit
     [[nodiscard]] WireResult<void> addOpt(const EdnsResponse& edns) noexcept;
 
     /// The message written so far (header counts are always up to date).
@@ -186,9 +216,21 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
 
-private:
+  private:
+    /// A name already in the message that later names may point into.
+    struct CompressionEntry {
+        std::uint16_t offset = 0;  ///< where the name starts
+        std::uint8_t labels = 0;   ///< its label count, the root not counted
+    };
+
     MessageBuilder() = default;
-    [[nodiscard]] WireResult<void> writeName(NameView name, bool compress) noexcept;
+    /// Writes `name` at the end, compressed when `compress`, ending no later than `end`;
+    /// names with a literal label become compression targets when `remember`.
+    [[nodiscard]] bool writeName(NameView name, bool compress, bool remember,
+                                 std::size_t end) noexcept;
+    [[nodiscard]] bool writeRdata(std::uint16_t type, std::span<const std::uint8_t> rdata,
+                                  std::size_t end) noexcept;
+    [[nodiscard]] std::size_t usableEnd() const noexcept;
     void writeCounts() noexcept;
 
     static constexpr std::size_t kMaxCompressionEntries = 96;
@@ -198,8 +240,8 @@ private:
     std::size_t reserved_ = 0;
     std::array<std::uint16_t, 4> counts_{};  ///< qd, an, ns, ar
     Section section_ = Section::Question;
-    /// Offsets of names (and their suffixes) already in the message, for compression pointers.
-    std::array<std::uint16_t, kMaxCompressionEntries> compression_{};
+    std::uint8_t extendedRcode_ = 0;  ///< RCODE bits above the header's four
+    std::array<CompressionEntry, kMaxCompressionEntries> compression_{};
     std::size_t compressionEntries_ = 0;
 };
 
