@@ -1,0 +1,97 @@
+#pragma once
+/// \file
+/// DNS over TCP (RFC 7766) on one thread with epoll: non-blocking sockets, length-prefixed
+/// framing that copes with partial reads and writes, pipelined queries answered in order, an
+/// idle timeout, and a cap on clients. A connection that stalls, half-opens or dribbles bytes
+/// costs its socket and what it actually sent, nothing more: it is closed when it has sent no
+/// complete query for the idle timeout, or evicted first (least recently active) when the cap
+/// is reached.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "authd/net/snapshot.hpp"
+#include "authd/net/socket.hpp"
+#include "authd/query/processor.hpp"
+
+namespace dnsfleet::authd::net {
+
+struct TcpServerOptions {
+    /// RFC 7766 §6.2.3: close a connection after this long without a complete query.
+    std::chrono::milliseconds idleTimeout{10'000};
+    /// Connections this thread keeps open at most.
+    std::size_t maxClients = 1024;
+    /// Responses queued for a client that is not reading, after which its further queries are
+    /// left unread until it catches up (back-pressure instead of memory growth).
+    std::size_t maxPendingOutput = 2 * (65535 + 2);
+    ProcessorOptions processor;
+};
+
+struct TcpServerStats {
+    std::atomic<std::uint64_t> accepted{0};
+    std::atomic<std::uint64_t> answered{0};
+    std::atomic<std::uint64_t> timedOut{0};
+    std::atomic<std::uint64_t> evicted{0};
+};
+
+class TcpServer {
+  public:
+    /// Fails only when epoll or eventfd cannot be created.
+    TcpServer(std::vector<FileDescriptor> listeners, const ZoneSnapshots& zones,
+              const TcpServerOptions& options);
+    ~TcpServer();
+    TcpServer(const TcpServer&) = delete;
+    TcpServer& operator=(const TcpServer&) = delete;
+
+    /// Serves until `stop()`. Closes every connection before returning.
+    void run() noexcept;
+    /// Asks `run()` to return; safe from any thread.
+    void stop() noexcept;
+
+    [[nodiscard]] const TcpServerStats& stats() const noexcept { return stats_; }
+    /// Connections currently open (for tests).
+    [[nodiscard]] std::size_t connections() const noexcept {
+        return open_.load(std::memory_order_relaxed);
+    }
+
+  private:
+    struct Connection;
+    using Clock = std::chrono::steady_clock;
+
+    void acceptFrom(int listener) noexcept;
+    void onEvent(std::uint32_t slot, std::uint32_t events) noexcept;
+    /// Answers the complete queries already received, as far as back-pressure allows.
+    void answerBuffered(Connection& c) noexcept;
+    /// Writes queued responses; false when the connection failed.
+    bool flush(Connection& c) noexcept;
+    void updateInterest(Connection& c) noexcept;
+    void close(std::uint32_t slot) noexcept;
+    void closeIdle(Clock::time_point now) noexcept;
+    [[nodiscard]] int waitTimeoutMs(Clock::time_point now) const noexcept;
+
+    // The least recently active connection is at the head of this list: idle checks and
+    // eviction look only there.
+    void touch(std::uint32_t slot, Clock::time_point now) noexcept;
+    void unlink(std::uint32_t slot) noexcept;
+
+    std::vector<FileDescriptor> listeners_;
+    ZoneReader zones_;
+    TcpServerOptions options_;
+    QueryProcessor processor_;
+    FileDescriptor epoll_;
+    FileDescriptor wake_;
+    std::vector<Connection> slots_;
+    std::vector<std::uint32_t> freeSlots_;
+    std::uint32_t head_;
+    std::uint32_t tail_;
+    std::vector<std::uint8_t> response_;
+    std::atomic<std::size_t> open_{0};
+    std::atomic<bool> stopping_{false};
+    TcpServerStats stats_;
+};
+
+}  // namespace dnsfleet::authd::net

@@ -1,0 +1,320 @@
+#include "authd/net/tcp_server.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "authd/log.hpp"
+#include "authd/net/tcp_framing.hpp"
+
+namespace dnsfleet::authd::net {
+namespace {
+
+constexpr std::uint32_t kNone = 0xffffffffu;
+// epoll user data: connections carry their slot in the low 32 bits and a tag that changes with
+// every reuse of the slot in the high bits, so that an event queued for a connection closed
+// earlier in the same epoll batch is recognised as stale. Listeners and the wake-up eventfd
+// are marked by the top bits.
+constexpr std::uint64_t kListenerBit = 1ULL << 63;
+constexpr std::uint64_t kWakeBit = 1ULL << 62;
+constexpr std::size_t kEventsPerWait = 64;
+/// Reads per readiness event, so that one busy client cannot starve the others.
+constexpr int kReadsPerEvent = 4;
+/// Connections accepted per readiness event of a listener.
+constexpr int kAcceptsPerEvent = 64;
+
+}  // namespace
+
+struct TcpServer::Connection {
+    FileDescriptor fd;
+    TcpFrameReader input;
+    TcpOutput output;
+    Clock::time_point lastActive{};
+    std::uint32_t prev = kNone;
+    std::uint32_t next = kNone;
+    std::uint32_t tag = 0;
+    std::uint32_t interest = 0;  ///< the epoll events currently registered
+    bool peerClosed = false;     ///< the client shut down its sending side
+};
+
+TcpServer::TcpServer(std::vector<FileDescriptor> listeners, const ZoneSnapshots& zones,
+                     const TcpServerOptions& options)
+    : listeners_(std::move(listeners)),
+      zones_(zones),
+      options_(options),
+      processor_(options.processor),
+      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      slots_(std::max<std::size_t>(options.maxClients, 1)),
+      head_(kNone),
+      tail_(kNone),
+      response_(kMaxTcpMessage) {
+    freeSlots_.reserve(slots_.size());
+    for (std::size_t i = slots_.size(); i-- > 0;)
+        freeSlots_.push_back(static_cast<std::uint32_t>(i));
+    if (!epoll_.valid() || !wake_.valid()) {
+        log::error("TCP: cannot create epoll or eventfd: {}", std::strerror(errno));
+        return;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kWakeBit;
+    (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev);
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        ev.events = EPOLLIN;
+        ev.data.u64 = kListenerBit | i;
+        (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listeners_[i].get(), &ev);
+    }
+}
+
+TcpServer::~TcpServer() = default;
+
+void TcpServer::stop() noexcept {
+    stopping_.store(true, std::memory_order_relaxed);
+    const std::uint64_t one = 1;
+    (void)!::write(wake_.get(), &one, sizeof one);
+}
+
+void TcpServer::run() noexcept {
+    if (!epoll_.valid() || !wake_.valid()) return;
+    std::array<epoll_event, kEventsPerWait> events{};
+    while (!stopping_.load(std::memory_order_relaxed)) {
+        const int ready = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()),
+                                       waitTimeoutMs(Clock::now()));
+        for (int i = 0; i < ready; ++i) {
+            const std::uint64_t data = events[static_cast<std::size_t>(i)].data.u64;
+            if ((data & kWakeBit) != 0) continue;
+            if ((data & kListenerBit) != 0) {
+                acceptFrom(listeners_[data & ~kListenerBit].get());
+                continue;
+            }
+            const auto slot = static_cast<std::uint32_t>(data & 0xffffffffu);
+            const auto tag = static_cast<std::uint32_t>(data >> 32);
+            if (slot < slots_.size() && slots_[slot].fd.valid() && slots_[slot].tag == tag) {
+                onEvent(slot, events[static_cast<std::size_t>(i)].events);
+            }
+        }
+        closeIdle(Clock::now());
+    }
+    for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
+        if (slots_[slot].fd.valid()) close(slot);
+    }
+}
+
+int TcpServer::waitTimeoutMs(Clock::time_point now) const noexcept {
+    if (head_ == kNone) return -1;
+    const auto deadline = slots_[head_].lastActive + options_.idleTimeout;
+    if (deadline <= now) return 0;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    return static_cast<int>(std::min<std::int64_t>(left.count() + 1, 60'000));
+}
+
+void TcpServer::acceptFrom(int listener) noexcept {
+    for (int i = 0; i < kAcceptsPerEvent; ++i) {
+        const int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: make room by closing the least recently active client.
+                if (head_ != kNone) {
+                    stats_.evicted.fetch_add(1, std::memory_order_relaxed);
+                    close(head_);
+                    continue;
+                }
+            }
+            return;  // EAGAIN (nothing more to accept) or a transient error
+        }
+        FileDescriptor client(fd);
+        if (freeSlots_.empty()) {
+            // At the cap: the least recently active connection makes way (RFC 7766 §6.2.2
+            // lets a server close idle connections under pressure). A flood of new
+            // connections thus churns the flood itself, not a busy client.
+            stats_.evicted.fetch_add(1, std::memory_order_relaxed);
+            close(head_);
+        }
+        const std::uint32_t slot = freeSlots_.back();
+        freeSlots_.pop_back();
+        Connection& c = slots_[slot];
+        c.fd = std::move(client);
+        c.input = TcpFrameReader();
+        c.output = TcpOutput();
+        c.peerClosed = false;
+        c.tag = (c.tag + 1) & 0x3fffffffu;
+        const int one = 1;
+        // Each response is written with one call; Nagle would only delay pipelined answers.
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP;
+        ev.data.u64 = (std::uint64_t{c.tag} << 32) | slot;
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+            c.fd.reset();
+            freeSlots_.push_back(slot);
+            continue;
+        }
+        c.interest = ev.events;
+        touch(slot, Clock::now());
+        open_.fetch_add(1, std::memory_order_relaxed);
+        stats_.accepted.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void TcpServer::onEvent(std::uint32_t slot, std::uint32_t events) noexcept {
+    Connection& c = slots_[slot];
+    if ((events & EPOLLERR) != 0) {
+        close(slot);
+        return;
+    }
+    if ((events & EPOLLOUT) != 0) {
+        if (!flush(c)) {
+            close(slot);
+            return;
+        }
+        // Room again: answer what was held back, then maybe read more below.
+        answerBuffered(c);
+    }
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && !c.peerClosed) {
+        for (int i = 0; i < kReadsPerEvent; ++i) {
+            answerBuffered(c);
+            if (c.output.size() >= options_.maxPendingOutput) break;
+            auto space = c.input.freeSpace();
+            if (space.empty()) break;
+            const ssize_t n = ::recv(c.fd.get(), space.data(), space.size(), 0);
+            if (n > 0) {
+                c.input.commit(static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n == 0) {
+                c.peerClosed = true;  // answer what is complete, then close (RFC 7766 §6.2.4)
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                close(slot);
+                return;
+            }
+            break;
+        }
+        answerBuffered(c);
+    }
+    if (!flush(c)) {
+        close(slot);
+        return;
+    }
+    if (c.peerClosed && c.output.empty()) {
+        close(slot);
+        return;
+    }
+    updateInterest(c);
+}
+
+void TcpServer::answerBuffered(Connection& c) noexcept {
+    const zone::ZoneSet& zones = zones_.refresh();
+    const QueryContext context{Transport::Tcp};
+    const std::uint32_t slot = static_cast<std::uint32_t>(&c - slots_.data());
+    while (c.output.size() < options_.maxPendingOutput) {
+        auto message = c.input.next();
+        if (!message) break;
+        // Only a complete query counts as activity: bytes trickling in do not keep a
+        // connection alive (a slow-loris client times out like an idle one).
+        touch(slot, Clock::now());
+        const std::size_t length = processor_.process(zones, *message, response_, context);
+        if (length == 0) continue;  // unreadable header: no answer, as on UDP
+        try {
+            c.output.appendMessage({response_.data(), length});
+        } catch (...) {
+            // Out of memory for this client's queue: it loses its connection, nobody else.
+            c.peerClosed = true;
+            c.output = TcpOutput();
+            return;
+        }
+        stats_.answered.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+bool TcpServer::flush(Connection& c) noexcept {
+    bool progressed = false;
+    while (!c.output.empty()) {
+        const auto pending = c.output.pending();
+        // MSG_NOSIGNAL: a client that went away must not raise SIGPIPE.
+        const ssize_t n = ::send(c.fd.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
+        if (n > 0) {
+            c.output.consume(static_cast<std::size_t>(n));
+            progressed = true;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+        return false;
+    }
+    if (progressed) touch(static_cast<std::uint32_t>(&c - slots_.data()), Clock::now());
+    return true;
+}
+
+void TcpServer::updateInterest(Connection& c) noexcept {
+    std::uint32_t wanted = 0;
+    if (!c.peerClosed && c.output.size() < options_.maxPendingOutput) {
+        wanted |= EPOLLIN | EPOLLRDHUP;
+    }
+    if (!c.output.empty()) wanted |= EPOLLOUT;
+    if (wanted == c.interest) return;
+    epoll_event ev{};
+    ev.events = wanted;
+    const auto slot = static_cast<std::uint32_t>(&c - slots_.data());
+    ev.data.u64 = (std::uint64_t{c.tag} << 32) | slot;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev) == 0) c.interest = wanted;
+}
+
+void TcpServer::close(std::uint32_t slot) noexcept {
+    Connection& c = slots_[slot];
+    if (!c.fd.valid()) return;
+    unlink(slot);
+    c.fd.reset();  // close() also removes it from the epoll set
+    // Drop the buffers: a closed slot holds no memory for the client that is gone.
+    c.input = TcpFrameReader();
+    c.output = TcpOutput();
+    freeSlots_.push_back(slot);
+    open_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void TcpServer::closeIdle(Clock::time_point now) noexcept {
+    while (head_ != kNone && slots_[head_].lastActive + options_.idleTimeout <= now) {
+        stats_.timedOut.fetch_add(1, std::memory_order_relaxed);
+        close(head_);
+    }
+}
+
+void TcpServer::touch(std::uint32_t slot, Clock::time_point now) noexcept {
+    unlink(slot);
+    Connection& c = slots_[slot];
+    c.lastActive = now;
+    c.prev = tail_;
+    c.next = kNone;
+    if (tail_ != kNone) {
+        slots_[tail_].next = slot;
+    } else {
+        head_ = slot;
+    }
+    tail_ = slot;
+}
+
+void TcpServer::unlink(std::uint32_t slot) noexcept {
+    Connection& c = slots_[slot];
+    const bool linked = c.prev != kNone || c.next != kNone || head_ == slot;
+    if (!linked) return;
+    if (c.prev != kNone) {
+        slots_[c.prev].next = c.next;
+    } else {
+        head_ = c.next;
+    }
+    if (c.next != kNone) {
+        slots_[c.next].prev = c.prev;
+    } else {
+        tail_ = c.prev;
+    }
+    c.prev = kNone;
+    c.next = kNone;
+}
+
+}  // namespace dnsfleet::authd::net
