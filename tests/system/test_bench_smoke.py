@@ -1,6 +1,8 @@
 """The generated zones of ../shared/bench answer like Knot DNS: `bench.py smoke` sends the same
 sample of queries to knotd and to the subject and must report zero mismatches (rcode and answer
-section), once unsigned and once presigned with DO."""
+section). Unsigned only: the presigned variant (`--dnssec presigned`) showed one spurious empty
+answer from Knot in about one run of six with dig's batch mode even knot-vs-nsd, so it would
+make CI flaky; the signed answers are covered query by query by the differential test."""
 import os
 import re
 import subprocess
@@ -76,14 +78,3 @@ def _smoke(bench, zdir, workdir, extra=()):
 def test_bench_zone_matches_knot(bench_zone, tmp_path):
     bench, zdir = bench_zone
     _smoke(bench, zdir, str(tmp_path))
-
-
-def test_bench_zone_presigned_matches_knot(bench_zone, tmp_path, signed_corpus):
-    """The same zone presigned (ldns-signzone, NSEC3) queried with DO."""
-    from harness import signing
-    bench, zdir = bench_zone
-    zone, path = open(os.path.join(zdir, "zones.list")).read().split()[:2]
-    keys = signing.make_keys({zone: path}, str(tmp_path / "keys"))
-    signed = signing.sign_zones({zone: path}, str(tmp_path / "signed"), "nsec3", keys)[zone]
-    os.replace(signed, path + ".signed")
-    _smoke(bench, zdir, str(tmp_path / "work"), ["--dnssec", "presigned"])
