@@ -276,6 +276,57 @@ TEST(Parser, SinkErrorsAreReportedAtTheRecordLine) {
     EXPECT_EQ(result.error()[0].toString(), "db.x:2: rejected by the sink");
 }
 
+TEST(Parser, AtAndWildcardsInOwnersAndRdata) {
+    const auto p = parse(
+        "* A 192.0.2.1\n"
+        "*.wild MX 10 @\n"
+        "alias CNAME @\n");
+    ASSERT_TRUE(p.errors.empty()) << p.errors[0];
+    ASSERT_EQ(p.records.size(), 3U);
+    EXPECT_EQ(p.records[0].owner, "*.example.com.");
+    EXPECT_EQ(p.records[1].owner, "*.wild.example.com.");
+    auto mx = std::vector<std::uint8_t>{0, 10};
+    const auto apex = wire("example.com.");
+    mx.insert(mx.end(), apex.begin(), apex.end());
+    EXPECT_EQ(p.records[1].rdata, mx);
+    EXPECT_EQ(p.records[2].rdata, apex);
+}
+
+TEST(Parser, ParenthesesAndSemicolonsInsideQuotesAreText) {
+    const auto p = parse("t TXT \"a ( b\" \") ; c\"\nu A 192.0.2.1\n");
+    ASSERT_TRUE(p.errors.empty()) << p.errors[0];
+    ASSERT_EQ(p.records.size(), 2U);
+    EXPECT_EQ(p.records[0].rdata,
+              (std::vector<std::uint8_t>{5, 'a', ' ', '(', ' ', 'b', 5, ')', ' ', ';', ' ', 'c'}));
+}
+
+TEST(Parser, RdataOver65535OctetsIsRefused) {
+    std::string text = "big TXT";
+    for (int i = 0; i < 300; ++i)
+        text += " \"" + std::string(250, 'x') + "\"";
+    const auto p = parse(text + "\nok A 192.0.2.1\n");
+    ASSERT_EQ(p.errors.size(), 1U);
+    // The converter or the parser refuses it; either way the message names the limit.
+    EXPECT_EQ(p.errors[0].rfind("db.example:1: RDATA", 0), 0U) << p.errors[0];
+    EXPECT_NE(p.errors[0].find("65535"), std::string::npos) << p.errors[0];
+    EXPECT_EQ(p.records.size(), 1U);
+}
+
+TEST(Parser, EmptyInputAndOnlyComments) {
+    EXPECT_TRUE(parse("").records.empty());
+    const auto p = parse("; nothing\n\n   \t\n( ; still nothing\n )\n");
+    EXPECT_TRUE(p.errors.empty());
+    EXPECT_TRUE(p.records.empty());
+}
+
+TEST(Parser, SameOwnerTextUnderANewOriginIsANewName) {
+    // The owner cache must not survive an $ORIGIN change.
+    const auto p = parse("www A 192.0.2.1\n$ORIGIN example.net.\nwww A 192.0.2.2\n");
+    ASSERT_EQ(p.records.size(), 2U);
+    EXPECT_EQ(p.records[0].owner, "www.example.com.");
+    EXPECT_EQ(p.records[1].owner, "www.example.net.");
+}
+
 TEST(ParseTtl, UnitsAndLimits) {
     EXPECT_EQ(*parseTtl("0"), 0U);
     EXPECT_EQ(*parseTtl("86400"), 86400U);
