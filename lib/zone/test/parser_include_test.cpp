@@ -82,6 +82,22 @@ TEST_F(ParserInclude, IncludesRelativeToTheIncludingFileWithOrigin) {
     EXPECT_EQ(out.ttls, (std::vector<std::uint32_t>{300, 300, 60, 60, 300, 300}));
 }
 
+TEST_F(ParserInclude, PreviousOwnerIsPerFileLikeKnot) {
+    // knotd 3.2: an included file has no previous owner of its own, and after it the includer
+    // goes on with its own previous owner.
+    write(root_ / "db.main", "a A 192.0.2.1\n$INCLUDE db.inc sub.example.com.\n  TXT \"after\"\n");
+    write(root_ / "db.inc", "x A 192.0.2.3\n");
+    const auto out = load(root_ / "db.main");
+    ASSERT_TRUE(out.errors.empty()) << out.errors[0];
+    EXPECT_EQ(out.owners,
+              (std::vector<std::string>{"a.example.com.", "x.sub.example.com.", "a.example.com."}));
+    write(root_ / "db.inc", "  TXT \"no owner\"\n");
+    const auto bad = load(root_ / "db.main");
+    ASSERT_EQ(bad.errors.size(), 1U);
+    EXPECT_EQ(bad.errors[0], fs::canonical(root_ / "db.inc").string() +
+                                 ":1: no owner name: the first record starts with a blank");
+}
+
 TEST_F(ParserInclude, ErrorsNameTheIncludedFileAndItsLine) {
     write(root_ / "db.main", "a A 192.0.2.1\n$INCLUDE db.bad\nb AAA 1.2.3.4\n");
     write(root_ / "db.bad", "; bad host\n\nx AAA 192.0.2.1\n");
