@@ -94,6 +94,10 @@ RAW = [
     c("raw-qtype-opt", raw=_hdr() + _q(qtype=41)),
     c("raw-qtype-tsig", raw=_hdr() + _q(qtype=250)),
     c("raw-qtype-maila", raw=_hdr() + _q(qtype=254)),
+    c("raw-tcp-no-question", raw=_hdr(qd=0), tcp=True),
+    c("raw-tcp-two-opt", raw=_hdr(ar=2) + _q() + OPT + OPT, tcp=True),
+    c("raw-tcp-trailing-garbage", raw=_hdr() + _q() + b"\xde\xad", tcp=True),
+    c("raw-tcp-bad-pointer", raw=_hdr() + b"\xc0\x20" + struct.pack("!HH", 1, 1), tcp=True),
 ]
 
 BASIC = [
