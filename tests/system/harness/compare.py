@@ -43,6 +43,8 @@ def normalize(wire):
                    parse="unparseable: %s" % type(e).__name__)
         return out
     out["rcode"] = dns.rcode.to_text(msg.rcode())
+    # the header's counts catch what sets cannot: a record sent twice, or an extra OPT
+    out["counts"] = tuple(int.from_bytes(wire[i:i + 2], "big") for i in (4, 6, 8, 10))
     out["opcode"] = msg.opcode()
     out["flags"] = _flags(msg.flags)
     out["question"] = tuple((q.name.to_text(), dns.rdatatype.to_text(q.rdtype), q.rdclass)
