@@ -1,0 +1,382 @@
+#include "authd/daemon/daemon.hpp"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "authd/daemon/privileges.hpp"
+#include "authd/daemon/zone_loading.hpp"
+#include "authd/log.hpp"
+#include "authd/net/snapshot.hpp"
+#include "authd/net/socket.hpp"
+#include "authd/net/tcp_server.hpp"
+#include "authd/net/udp_worker.hpp"
+
+namespace dnsfleet::authd::daemon {
+namespace {
+
+Result<config::Config, config::Errors> readConfig(const CommandLine& commandLine) {
+    config::Config cfg;
+    if (commandLine.configFile) {
+        auto loaded = config::loadConfig(*commandLine.configFile);
+        if (!loaded) return loaded;
+        cfg = std::move(*loaded);
+    }
+    auto applied = config::applyOverrides(cfg, commandLine.overrides);
+    if (!applied) return fail(std::move(applied).error());
+    return cfg;
+}
+
+void configureLog(const config::ServerConfig& server) {
+    log::configure(log::parseLevel(server.logLevel).value_or(log::Level::Info),
+                   log::parseFormat(server.logFormat).value_or(log::Format::Text));
+}
+
+double millis(std::chrono::microseconds us) {
+    return static_cast<double>(us.count()) / 1000.0;
+}
+
+/// Logs one line per zone event; returns how many zones failed.
+std::size_t logResults(const std::vector<ZoneLoadResult>& results) {
+    std::size_t failed = 0;
+    for (const auto& r : results) {
+        const std::string name = r.served.config.apex.toText();
+        const std::string file = r.served.config.file.string();
+        switch (r.outcome) {
+            case LoadOutcome::Loaded:
+                log::info("zone {} loaded from {}: serial {}, {} records, {:.1f} ms", name, file,
+                          soaSerial(*r.served.zone), r.served.zone->recordCount(),
+                          millis(r.elapsed));
+                break;
+            case LoadOutcome::Unchanged:
+                log::debug("zone {} unchanged ({}), serial {}", name, file,
+                           soaSerial(*r.served.zone));
+                break;
+            case LoadOutcome::FailedKeptOld:
+            case LoadOutcome::Failed:
+                ++failed;
+                for (const auto& e : r.errors)
+                    log::error("zone {}: {}", name, e);
+                if (r.outcome == LoadOutcome::FailedKeptOld) {
+                    log::error("zone {} failed to load ({} errors); serial {} keeps serving", name,
+                               r.errors.size(), soaSerial(*r.served.zone));
+                } else {
+                    log::error("zone {} failed to load ({} errors); not served", name,
+                               r.errors.size());
+                }
+                break;
+        }
+    }
+    return failed;
+}
+
+/// Settings that only a restart can change, compared on reload to warn about them.
+void warnAboutRestartOnlyChanges(const config::ServerConfig& running,
+                                 const config::ServerConfig& fresh) {
+    auto warn = [](const char* key) {
+        log::warning("reload: server.{} changed; it takes effect after a restart", key);
+    };
+    if (running.listen != fresh.listen) warn("listen");
+    if (running.threads != fresh.threads) warn("threads");
+    if (running.tcpWorkers != fresh.tcpWorkers) warn("tcp-workers");
+    if (running.udpMaxPayload != fresh.udpMaxPayload) warn("udp-max-payload");
+    if (running.tcpIdleTimeout != fresh.tcpIdleTimeout) warn("tcp-idle-timeout");
+    if (running.tcpMaxClients != fresh.tcpMaxClients) warn("tcp-max-clients");
+    if (running.nsid != fresh.nsid) warn("nsid");
+    if (running.user != fresh.user) warn("user");
+}
+
+class Daemon {
+  public:
+    Daemon(CommandLine commandLine, config::Config cfg)
+        : commandLine_(std::move(commandLine)),
+          config_(std::move(cfg)),
+          zones_(std::make_shared<const zone::ZoneSet>()) {}
+
+    int run();
+
+  private:
+    void loadInitialZones();
+    void reload();
+    bool openSockets();
+    void startWorkers();
+    void stopWorkers();
+
+    CommandLine commandLine_;
+    config::Config config_;
+    std::vector<ServedZone> served_;
+    net::ZoneSnapshots zones_;
+    unsigned udpWorkers_ = 1;
+    std::vector<std::vector<net::UdpSocket>> udpSockets_;       // [worker][address]
+    std::vector<std::vector<net::FileDescriptor>> tcpSockets_;  // [tcp thread][address]
+    std::vector<std::unique_ptr<net::UdpWorker>> udp_;
+    std::vector<std::unique_ptr<net::TcpServer>> tcp_;
+    std::vector<std::thread> threads_;
+    std::atomic<bool> stopping_{false};
+};
+
+void Daemon::loadInitialZones() {
+    const auto start = std::chrono::steady_clock::now();
+    auto results = loadZones(config_.zones, {}, config::availableCpus());
+    const std::size_t failed = logResults(results);
+    served_ = servedZones(results);
+    zones_.publish(buildZoneSet(served_));
+    log::info("{} of {} zones loaded in {:.1f} ms ({} failed)", served_.size(),
+              config_.zones.size(),
+              millis(std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)),
+              failed);
+}
+
+void Daemon::reload() {
+    const auto start = std::chrono::steady_clock::now();
+    log::info("reload: SIGHUP received, re-reading {}", commandLine_.configFile
+                                                            ? commandLine_.configFile->string()
+                                                            : std::string("the zone files"));
+    auto fresh = readConfig(commandLine_);
+    if (!fresh) {
+        for (const auto& e : fresh.error())
+            log::error("reload: {}", e);
+        log::error("reload failed: the configuration has errors; nothing changed");
+        return;
+    }
+    warnAboutRestartOnlyChanges(config_.server, fresh->server);
+    if (fresh->server.logLevel != config_.server.logLevel ||
+        fresh->server.logFormat != config_.server.logFormat) {
+        configureLog(fresh->server);
+        config_.server.logLevel = fresh->server.logLevel;
+        config_.server.logFormat = fresh->server.logFormat;
+    }
+    auto results = loadZones(fresh->zones, served_, config::availableCpus());
+    const std::size_t failed = logResults(results);
+    std::size_t added = 0;
+    for (const auto& r : results) {
+        bool known = false;
+        for (const auto& s : served_) {
+            if (s.config.apex == r.served.config.apex) {
+                known = true;
+                break;
+            }
+        }
+        if (!known && r.served.zone) {
+            ++added;
+            log::info("zone {} added", r.served.config.apex.toText());
+        }
+    }
+    auto served = servedZones(results);
+    std::size_t removed = 0;
+    for (const auto& s : served_) {
+        bool kept = false;
+        for (const auto& r : fresh->zones) {
+            if (r.apex == s.config.apex) {
+                kept = true;
+                break;
+            }
+        }
+        if (!kept) {
+            ++removed;
+            log::info("zone {} removed", s.config.apex.toText());
+        }
+    }
+    served_ = std::move(served);
+    config_.zones = fresh->zones;
+    zones_.publish(buildZoneSet(served_));
+    log::info("reload done: {} zones served ({} added, {} removed, {} failed) in {:.1f} ms",
+              served_.size(), added, removed, failed,
+              millis(std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)));
+}
+
+bool Daemon::openSockets() {
+    udpSockets_.clear();
+    udpSockets_.resize(udpWorkers_);
+    tcpSockets_.clear();
+    tcpSockets_.resize(config_.server.tcpWorkers);
+    for (auto address : config_.server.listen) {
+        for (unsigned w = 0; w < udpWorkers_; ++w) {
+            auto sock = net::openUdpSocket(address);
+            if (!sock) {
+                log::error("{}", sock.error());
+                return false;
+            }
+            if (address.port() == 0) {
+                // Port 0: the kernel chose one; every other socket of this address uses it.
+                address.setPort(net::boundPort(sock->fd.get()));
+            }
+            udpSockets_[w].push_back(std::move(*sock));
+        }
+        for (unsigned t = 0; t < config_.server.tcpWorkers; ++t) {
+            auto sock = net::openTcpListener(address, config_.server.tcpWorkers > 1);
+            if (!sock) {
+                log::error("{}", sock.error());
+                return false;
+            }
+            tcpSockets_[t].push_back(std::move(*sock));
+        }
+        log::info("listening on {} (UDP, TCP)", address.toString());
+    }
+    return true;
+}
+
+void Daemon::startWorkers() {
+    ProcessorOptions processor;
+    processor.maxUdpPayload = config_.server.udpMaxPayload;
+    processor.nsid = config_.server.nsid;
+    processor.tcpKeepalive100ms = static_cast<std::uint16_t>(
+        std::min<std::int64_t>(config_.server.tcpIdleTimeout.count() / 100, 65535));
+
+    net::UdpWorkerOptions udpOptions;
+    udpOptions.processor = processor;
+    for (auto& sockets : udpSockets_) {
+        udp_.push_back(
+            std::make_unique<net::UdpWorker>(std::move(sockets), zones_, udpOptions, stopping_));
+    }
+    net::TcpServerOptions tcpOptions;
+    tcpOptions.idleTimeout = config_.server.tcpIdleTimeout;
+    tcpOptions.maxClients = std::max<std::size_t>(
+        1, config_.server.tcpMaxClients / std::max(config_.server.tcpWorkers, 1u));
+    tcpOptions.processor = processor;
+    for (auto& listeners : tcpSockets_) {
+        tcp_.push_back(std::make_unique<net::TcpServer>(std::move(listeners), zones_, tcpOptions));
+    }
+    for (auto& worker : udp_)
+        threads_.emplace_back([w = worker.get()] { w->run(); });
+    for (auto& server : tcp_)
+        threads_.emplace_back([s = server.get()] { s->run(); });
+}
+
+void Daemon::stopWorkers() {
+    stopping_.store(true);
+    for (auto& worker : udp_)
+        worker->interrupt();
+    for (auto& server : tcp_)
+        server->stop();
+    for (auto& t : threads_)
+        t.join();
+    threads_.clear();
+}
+
+int Daemon::run() {
+    if (config_.server.listen.empty()) {
+        log::error("no listen address: set server.listen in the configuration or give --listen");
+        return 1;
+    }
+    udpWorkers_ = config_.server.threads != 0 ? config_.server.threads : config::availableCpus();
+
+    // Signals are taken synchronously by the control loop below through a signalfd; blocking
+    // them before any thread starts means every thread inherits the mask and none of them is
+    // ever interrupted by a handler.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) {
+        log::error("cannot block signals");
+        return 1;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    net::FileDescriptor signalFd(::signalfd(-1, &signals, SFD_CLOEXEC));
+    if (!signalFd.valid()) {
+        log::error("cannot create a signalfd: {}", std::strerror(errno));
+        return 1;
+    }
+
+    log::info("dnsfleet-authd {} starting: {} UDP workers, {} TCP threads, {} zones configured",
+              DNSFLEET_VERSION, udpWorkers_, config_.server.tcpWorkers, config_.zones.size());
+    loadInitialZones();
+    if (!openSockets()) return 1;
+
+    auto dropped = dropPrivileges(config_.server.user);
+    if (!dropped) {
+        log::error("{}; exiting rather than serving as root", dropped.error());
+        return 1;
+    }
+    switch (*dropped) {
+        case PrivilegeChange::Dropped:
+            log::info("running as user {}", config_.server.user);
+            break;
+        case PrivilegeChange::StayedRootByConfig:
+            log::warning("running as root (server.user is '{}')", config_.server.user);
+            break;
+        case PrivilegeChange::NotRoot:
+            break;
+    }
+
+    startWorkers();
+    log::info("started");
+
+    for (;;) {
+        signalfd_siginfo info{};
+        const ssize_t n = ::read(signalFd.get(), &info, sizeof info);
+        if (n != static_cast<ssize_t>(sizeof info)) {
+            if (n < 0 && errno == EINTR) continue;
+            log::error("reading the signalfd failed: {}", std::strerror(errno));
+            break;
+        }
+        if (info.ssi_signo == SIGHUP) {
+            reload();
+            continue;
+        }
+        log::info("stopping: {} received", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+        break;
+    }
+    stopWorkers();
+    std::uint64_t udpQueries = 0;
+    std::uint64_t tcpQueries = 0;
+    for (const auto& w : udp_)
+        udpQueries += w->stats().answered.load();
+    for (const auto& s : tcp_)
+        tcpQueries += s->stats().answered.load();
+    log::info("stopped ({} UDP and {} TCP answers sent)", udpQueries, tcpQueries);
+    return 0;
+}
+
+}  // namespace
+
+int check(const CommandLine& commandLine) {
+    auto cfg = readConfig(commandLine);
+    if (!cfg) {
+        for (const auto& e : cfg.error())
+            std::fprintf(stderr, "%s\n", e.c_str());
+        return 1;
+    }
+    auto results = loadZones(cfg->zones, {}, config::availableCpus());
+    std::size_t failed = 0;
+    for (const auto& r : results) {
+        if (r.outcome == LoadOutcome::Loaded) continue;
+        ++failed;
+        for (const auto& e : r.errors)
+            std::fprintf(stderr, "%s\n", e.c_str());
+    }
+    std::fprintf(stderr, "%zu zones checked, %zu with errors\n", results.size(), failed);
+    return failed == 0 ? 0 : 1;
+}
+
+int run(const CommandLine& commandLine) {
+    if (commandLine.check) return check(commandLine);
+    auto cfg = readConfig(commandLine);
+    if (!cfg) {
+        for (const auto& e : cfg.error())
+            std::fprintf(stderr, "%s\n", e.c_str());
+        return 1;
+    }
+    configureLog(cfg->server);
+    try {
+        Daemon daemon(commandLine, std::move(*cfg));
+        return daemon.run();
+    } catch (const std::exception& e) {
+        log::error("fatal: {}", e.what());
+        return 1;
+    }
+}
+
+}  // namespace dnsfleet::authd::daemon
