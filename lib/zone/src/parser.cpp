@@ -154,11 +154,8 @@ class Parser {
   public:
     Parser(const ParseOptions& options, const RecordSink& sink) : options_(options), sink_(sink) {}
 
-    void setIncludeRoot(const fs::path& root) {
-        std::error_code ec;
-        includeRoot_ = fs::weakly_canonical(root.empty() ? fs::path(".") : root, ec);
-        if (ec) includeRoot_ = root;
-    }
+    // Resolved only when an $INCLUDE needs it: parsing a snippet costs no file-system call.
+    void setIncludeRoot(fs::path root) { includeRootRaw_ = std::move(root); }
 
     void parseText(std::string_view text, FileState& state);
     void parseFile(const fs::path& path, FileState& state, const std::string& includerFile,
@@ -190,7 +187,9 @@ class Parser {
 
     const ParseOptions& options_;
     const RecordSink& sink_;
+    fs::path includeRootRaw_;
     fs::path includeRoot_;
+    bool includeRootResolved_ = false;
     std::vector<fs::path> includeStack_;
     std::vector<std::uint8_t> rdata_;
     std::vector<ParseError> errors_;
@@ -331,6 +330,13 @@ std::string Parser::include(const detail::Entry& entry, FileState& state) {
     std::error_code ec;
     const fs::path resolved = fs::canonical(path, ec);
     if (ec) return "cannot open $INCLUDE file " + quote(path.string()) + ": " + ec.message();
+    if (!includeRootResolved_) {
+        std::error_code rootError;
+        includeRoot_ = fs::weakly_canonical(
+            includeRootRaw_.empty() ? fs::path(".") : includeRootRaw_, rootError);
+        if (rootError) includeRoot_ = includeRootRaw_;
+        includeRootResolved_ = true;
+    }
     if (!isInside(resolved, includeRoot_)) {
         return "$INCLUDE file " + quote(path.string()) + " is outside the include directory " +
                quote(includeRoot_.string());
