@@ -161,7 +161,10 @@ class Parser {
     void parseFile(const fs::path& path, FileState& state, const std::string& includerFile,
                    std::size_t includerLine);
 
-    [[nodiscard]] bool full() const noexcept { return errors_.size() >= options_.maxErrors; }
+    // At least one error is always kept: a failed parse must say why.
+    [[nodiscard]] bool full() const noexcept {
+        return errors_.size() >= std::max<std::size_t>(options_.maxErrors, 1);
+    }
     std::vector<ParseError>& errors() noexcept { return errors_; }
 
   private:

@@ -26,9 +26,13 @@ void printRecord(const RecordView& record, std::string& out) {
     out += ' ';
     out += std::to_string(record.ttl);
     out += ' ';
-    out += dnswire::classToText(record.rclass);
+    if (record.rclass == dnswire::rrclass::IN) {
+        out += "IN";
+    } else {
+        out += dnswire::classToText(record.rclass);
+    }
     out += ' ';
-    out += dnswire::typeToText(record.type);
+    dnswire::appendTypeText(record.type, out);
     out += ' ';
     const std::size_t rdataStart = out.size();
     if (!dnswire::rdataToText(record.type, record.rdata, out)) {

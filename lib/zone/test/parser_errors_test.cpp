@@ -166,6 +166,7 @@ TEST(ParserErrors, GoesOnAfterErrorsUpToMaxErrors) {
     EXPECT_EQ(all.errors.size(), 50U);
     EXPECT_EQ(all.records, 50U);
     EXPECT_EQ(all.errors[49], "db.example:99: unknown type 'AAA'");
+    EXPECT_EQ(parse(text, 0).errors.size(), 1U);  // zero still reports the first error
     const auto capped = parse(text, 5);
     EXPECT_EQ(capped.errors.size(), 5U);
     EXPECT_EQ(capped.errors[4], "db.example:9: unknown type 'AAA'");
