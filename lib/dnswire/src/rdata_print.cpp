@@ -26,6 +26,14 @@ void appendDecimal(std::uint64_t value, std::string& out) {
         out.push_back(buffer[--n]);
 }
 
+std::string quoted(std::string_view what, std::string_view text, std::string_view after) {
+    std::string out;
+    out.reserve(what.size() + text.size() + after.size() + 3);
+    out.append(what).append(" '").append(text).push_back('\'');
+    out.append(after);
+    return out;
+}
+
 void appendEscaped(std::span<const std::uint8_t> data, std::string& out) {
     for (const std::uint8_t c : data) {
         if (c < 0x20 || c >= 0x7F) {
@@ -64,7 +72,8 @@ void appendIPv6(const std::uint8_t* p, std::string& out) {
 
 void appendHexGroups(std::span<const std::uint8_t> data, std::size_t bytesPerGroup, char separator,
                      std::string& out) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";  // Knot prints EUI and locators upper-case
+    static constexpr char kDigits[] =
+        "0123456789ABCDEF";  // Knot prints EUI and locators upper-case
     for (std::size_t i = 0; i < data.size(); ++i) {
         if (i > 0 && i % bytesPerGroup == 0) out.push_back(separator);
         out.push_back(kDigits[data[i] >> 4]);

@@ -100,13 +100,6 @@ bool equalsUpper(std::string_view text, std::string_view upperText) noexcept {
     return true;
 }
 
-std::string quote(std::string_view text) {
-    std::string s = "'";
-    s.append(text);
-    s.push_back('\'');
-    return s;
-}
-
 // Thread-local scratch: concatenated tokens and bitmap type lists. They keep their capacity
 // across calls, so a zone load allocates them once per thread.
 std::string& scratchText() {
@@ -230,6 +223,97 @@ bool parseHexGroups(std::string_view text, char separator, std::size_t groups,
     return true;
 }
 
+// Appends the wire form of a presentation name. Names without escapes (nearly all of them in a
+// zone) are encoded straight into `out`; the rest go through Name::fromText.
+WireResult<void> appendName(std::string_view text, NameView origin,
+                            std::vector<std::uint8_t>& out) {
+    if (text.find('\\') != std::string_view::npos || text == "@" || text == "." || text.empty()) {
+        auto name = Name::fromText(text, origin);
+        if (!name) return fail(name.error());
+        out.insert(out.end(), name->wire().begin(), name->wire().end());
+        return {};
+    }
+    const bool absolute = text.back() == '.';
+    if (absolute) text.remove_suffix(1);
+    const std::size_t total = text.size() + 1 + (absolute ? 1 : origin.size());
+    if (total > kMaxNameLength) return fail(WireError::NameTooLong);
+    const std::size_t start = out.size();
+    out.resize(start + total);
+    std::uint8_t* p = out.data() + start;
+    std::size_t labelStart = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        if (i < text.size() && text[i] != '.') continue;
+        const std::size_t len = i - labelStart;
+        if (len == 0 || len > kMaxLabelLength) {
+            out.resize(start);
+            return fail(len == 0 ? WireError::EmptyLabel : WireError::LabelTooLong);
+        }
+        *p++ = static_cast<std::uint8_t>(len);
+        std::memcpy(p, text.data() + labelStart, len);
+        p += len;
+        labelStart = i + 1;
+    }
+    if (absolute) {
+        *p = 0;
+    } else {
+        std::memcpy(p, origin.data(), origin.size());
+    }
+    return {};
+}
+
+// The record types that make up most of a zone skip the layout walk. Returns false (with
+// `out` unchanged) when the text is not the simple case, and the general parser then runs,
+// so errors are still reported in one place.
+bool fastPath(std::uint16_t type, std::span<const RdataToken> tokens, NameView origin,
+              std::vector<std::uint8_t>& out) {
+    if (tokens.empty() || tokens[0].text == "\\#") return false;
+    const std::size_t start = out.size();
+    switch (type) {
+        case rrtype::A: {
+            std::uint8_t a[4];
+            if (tokens.size() != 1 || !parseIPv4(tokens[0].text, a)) return false;
+            out.insert(out.end(), a, a + 4);
+            return true;
+        }
+        case rrtype::AAAA: {
+            std::uint8_t a[16];
+            if (tokens.size() != 1 || !parseIPv6(tokens[0].text, a)) return false;
+            out.insert(out.end(), a, a + 16);
+            return true;
+        }
+        case rrtype::NS:
+        case rrtype::CNAME:
+        case rrtype::PTR:
+        case rrtype::DNAME:
+            return tokens.size() == 1 && appendName(tokens[0].text, origin, out);
+        case rrtype::MX: {
+            std::uint64_t preference = 0;
+            if (tokens.size() != 2 || !detail::parseDecimal(tokens[0].text, 0xFFFF, preference))
+                return false;
+            out.push_back(static_cast<std::uint8_t>(preference >> 8));
+            out.push_back(static_cast<std::uint8_t>(preference));
+            if (appendName(tokens[1].text, origin, out)) return true;
+            out.resize(start);
+            return false;
+        }
+        case rrtype::TXT:
+            for (const RdataToken& token : tokens) {
+                const std::size_t lengthAt = out.size();
+                out.push_back(0);
+                if (!detail::unescapeText(token.text, out) || out.size() - lengthAt - 1 > 255) {
+                    out.resize(start);
+                    return false;
+                }
+                out[lengthAt] = static_cast<std::uint8_t>(out.size() - lengthAt - 1);
+            }
+            if (out.size() - start <= 0xFFFF) return true;
+            out.resize(start);
+            return false;
+        default:
+            return false;
+    }
+}
+
 class TextParser {
   public:
     TextParser(std::span<const RdataToken> tokens, NameView origin, std::vector<std::uint8_t>& out)
@@ -246,7 +330,7 @@ class TextParser {
 
     bool more() const noexcept { return next_ < tokens_.size(); }
     TextResult take(RdataToken& token, std::string_view what) {
-        if (!more()) return fail("missing " + std::string(what));
+        if (!more()) return fail(std::string("missing ").append(what));
         token = tokens_[next_++];
         return {};
     }
@@ -277,7 +361,8 @@ TextResult TextParser::parse(const RRTypeInfo& info) {
     for (const FieldKind kind : detail::layoutOf(info)) {
         DNSFLEET_TRY(field(kind));
     }
-    if (more()) return fail("unexpected text " + quote(tokens_[next_].text) + " after the RDATA");
+    if (more())
+        return fail(detail::quoted("unexpected text", tokens_[next_].text, " after the RDATA"));
     if (out_.size() - start_ > 0xFFFF) return fail(std::string("RDATA longer than 65535 octets"));
     return {};
 }
@@ -294,8 +379,10 @@ TextResult TextParser::field(FieldKind kind) {
                                       : kind == FieldKind::U16 ? 0xFFFF
                                                                : 0xFFFFFFFF;
             if (!detail::parseDecimal(token.text, max, value))
-                return fail("bad integer " + quote(token.text) + " (0.." + std::to_string(max) +
-                            ")");
+                return fail(detail::quoted("bad integer", token.text,
+                                           kind == FieldKind::U8    ? " (0..255)"
+                                           : kind == FieldKind::U16 ? " (0..65535)"
+                                                                    : " (0..4294967295)"));
             if (kind == FieldKind::U8) {
                 out_.push_back(static_cast<std::uint8_t>(value));
             } else if (kind == FieldKind::U16) {
@@ -308,51 +395,53 @@ TextResult TextParser::field(FieldKind kind) {
         case FieldKind::Ttl: {
             DNSFLEET_TRY(take(token, "time value"));
             std::uint32_t ttl = 0;
-            if (!parseTtl(token.text, ttl)) return fail("bad time value " + quote(token.text));
+            if (!parseTtl(token.text, ttl))
+                return fail(detail::quoted("bad time value", token.text));
             put32(ttl);
             return {};
         }
         case FieldKind::TypeCode: {
             DNSFLEET_TRY(take(token, "type"));
             const auto type = typeFromText(token.text);
-            if (!type) return fail("unknown type " + quote(token.text));
+            if (!type) return fail(detail::quoted("unknown type", token.text));
             put16(*type);
             return {};
         }
         case FieldKind::Algorithm:
             DNSFLEET_TRY(take(token, "algorithm"));
             if (!parseMnemonicOrNumber(token.text, kAlgorithms, 0xFF, value))
-                return fail("bad algorithm " + quote(token.text));
+                return fail(detail::quoted("bad algorithm", token.text));
             out_.push_back(static_cast<std::uint8_t>(value));
             return {};
         case FieldKind::CertType:
             DNSFLEET_TRY(take(token, "certificate type"));
             if (!parseMnemonicOrNumber(token.text, kCertTypes, 0xFFFF, value))
-                return fail("bad certificate type " + quote(token.text));
+                return fail(detail::quoted("bad certificate type", token.text));
             put16(static_cast<std::uint16_t>(value));
             return {};
         case FieldKind::IPv4: {
             DNSFLEET_TRY(take(token, "IPv4 address"));
             std::uint8_t a[4];
-            if (!parseIPv4(token.text, a)) return fail("bad IPv4 address " + quote(token.text));
+            if (!parseIPv4(token.text, a))
+                return fail(detail::quoted("bad IPv4 address", token.text));
             out_.insert(out_.end(), a, a + 4);
             return {};
         }
         case FieldKind::IPv6: {
             DNSFLEET_TRY(take(token, "IPv6 address"));
             std::uint8_t a[16];
-            if (!parseIPv6(token.text, a)) return fail("bad IPv6 address " + quote(token.text));
+            if (!parseIPv6(token.text, a))
+                return fail(detail::quoted("bad IPv6 address", token.text));
             out_.insert(out_.end(), a, a + 16);
             return {};
         }
         case FieldKind::Name: {
             DNSFLEET_TRY(take(token, "domain name"));
-            auto name = Name::fromText(token.text, origin_);
+            auto name = appendName(token.text, origin_, out_);
             if (!name) {
-                return fail("bad domain name " + quote(token.text) + ": " +
-                            std::string(describe(name.error())));
+                return fail(detail::quoted("bad domain name", token.text, ": ")
+                                .append(describe(name.error())));
             }
-            out_.insert(out_.end(), name->wire().begin(), name->wire().end());
             return {};
         }
         case FieldKind::CharString:
@@ -362,10 +451,11 @@ TextResult TextParser::field(FieldKind kind) {
                 const std::size_t lengthAt = out_.size();
                 out_.push_back(0);
                 if (!detail::unescapeText(token.text, out_))
-                    return fail("bad escape in " + quote(token.text));
+                    return fail(detail::quoted("bad escape in", token.text));
                 const std::size_t length = out_.size() - lengthAt - 1;
                 if (length > 255)
-                    return fail("character string longer than 255 octets: " + quote(token.text));
+                    return fail(
+                        detail::quoted("character string longer than 255 octets:", token.text));
                 out_[lengthAt] = static_cast<std::uint8_t>(length);
             } while (kind == FieldKind::CharStrings && more());
             return {};
@@ -374,13 +464,13 @@ TextResult TextParser::field(FieldKind kind) {
             if (kind == FieldKind::Base64End && !more())
                 return fail(std::string("missing base64 data"));
             const std::string_view text = rest();
-            if (!decodeBase64(text, out_)) return fail("bad base64 data " + quote(text));
+            if (!decodeBase64(text, out_)) return fail(detail::quoted("bad base64 data", text));
             return {};
         }
         case FieldKind::HexEnd: {
             if (!more()) return fail(std::string("missing hex data"));
             const std::string_view text = rest();
-            if (!decodeHex(text, out_)) return fail("bad hex data " + quote(text));
+            if (!decodeHex(text, out_)) return fail(detail::quoted("bad hex data", text));
             return {};
         }
         case FieldKind::HexSalt: {
@@ -389,7 +479,7 @@ TextResult TextParser::field(FieldKind kind) {
             out_.push_back(0);
             if (token.text != "-") {
                 if (!decodeHex(token.text, out_) || out_.size() - lengthAt - 1 > 255)
-                    return fail("bad salt " + quote(token.text));
+                    return fail(detail::quoted("bad salt", token.text));
             }
             out_[lengthAt] = static_cast<std::uint8_t>(out_.size() - lengthAt - 1);
             return {};
@@ -400,7 +490,7 @@ TextResult TextParser::field(FieldKind kind) {
             out_.push_back(0);
             if (!decodeBase32Hex(token.text, out_) || out_.size() == lengthAt + 1 ||
                 out_.size() - lengthAt - 1 > 255)
-                return fail("bad base32hex hash " + quote(token.text));
+                return fail(detail::quoted("bad base32hex hash", token.text));
             out_[lengthAt] = static_cast<std::uint8_t>(out_.size() - lengthAt - 1);
             return {};
         }
@@ -410,7 +500,7 @@ TextResult TextParser::field(FieldKind kind) {
             DNSFLEET_TRY(take(token, "signature time"));
             std::uint32_t time = 0;
             if (!parseRrsigTime(token.text, time))
-                return fail("bad signature time " + quote(token.text));
+                return fail(detail::quoted("bad signature time", token.text));
             put32(time);
             return {};
         }
@@ -431,7 +521,7 @@ TextResult TextParser::field(FieldKind kind) {
                                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
                                        (c >= 'A' && c <= 'Z');
                             });
-            if (!ok) return fail("bad CAA tag " + quote(token.text));
+            if (!ok) return fail(detail::quoted("bad CAA tag", token.text));
             out_.push_back(static_cast<std::uint8_t>(token.text.size()));
             out_.insert(out_.end(), token.text.begin(), token.text.end());
             return {};
@@ -439,7 +529,7 @@ TextResult TextParser::field(FieldKind kind) {
         case FieldKind::StringEnd:
             DNSFLEET_TRY(take(token, "string"));
             if (!detail::unescapeText(token.text, out_))
-                return fail("bad escape in " + quote(token.text));
+                return fail(detail::quoted("bad escape in", token.text));
             return {};
         case FieldKind::Apl:
             return apl();
@@ -449,13 +539,13 @@ TextResult TextParser::field(FieldKind kind) {
             const std::size_t groups = kind == FieldKind::Eui48 ? 6 : 8;
             if (token.text.size() != groups * 3 - 1 ||
                 !parseHexGroups(token.text, '-', groups, 2, true, out_))
-                return fail("bad EUI address " + quote(token.text));
+                return fail(detail::quoted("bad EUI address", token.text));
             return {};
         }
         case FieldKind::Ilnp64:
             DNSFLEET_TRY(take(token, "locator"));
             if (!parseHexGroups(token.text, ':', 4, 4, false, out_))
-                return fail("bad 64-bit locator " + quote(token.text));
+                return fail(detail::quoted("bad 64-bit locator", token.text));
             return {};
         case FieldKind::IpsecGateway:
             return ipsecGateway();
@@ -469,7 +559,7 @@ TextResult TextParser::bitmap() {
     while (more()) {
         const RdataToken& token = tokens_[next_++];
         const auto type = typeFromText(token.text);
-        if (!type) return fail("unknown type " + quote(token.text) + " in the type bitmap");
+        if (!type) return fail(detail::quoted("unknown type", token.text, " in the type bitmap"));
         types.push_back(*type);
     }
     std::sort(types.begin(), types.end());
@@ -501,7 +591,7 @@ TextResult TextParser::apl() {
         const std::size_t colon = item.find(':');
         const std::size_t slash = item.rfind('/');
         if (colon == std::string_view::npos || slash == std::string_view::npos || slash < colon)
-            return fail("bad APL item " + quote(text));
+            return fail(detail::quoted("bad APL item", text));
         std::uint64_t family = 0;
         std::uint64_t prefix = 0;
         const std::string_view address = item.substr(colon + 1, slash - colon - 1);
@@ -509,15 +599,15 @@ TextResult TextParser::apl() {
         std::size_t size = 0;
         if (!detail::parseDecimal(item.substr(0, colon), 0xFFFF, family) ||
             !detail::parseDecimal(item.substr(slash + 1), 255, prefix))
-            return fail("bad APL item " + quote(text));
+            return fail(detail::quoted("bad APL item", text));
         if (family == 1 && parseIPv4(address, bytes)) {
             size = 4;
         } else if (family == 2 && parseIPv6(address, bytes)) {
             size = 16;
         } else {
-            return fail("bad APL item " + quote(text));
+            return fail(detail::quoted("bad APL item", text));
         }
-        if (prefix > size * 8) return fail("APL prefix too long in " + quote(text));
+        if (prefix > size * 8) return fail(detail::quoted("APL prefix too long in", text));
         while (size > 0 && bytes[size - 1] == 0)
             --size;
         put16(static_cast<std::uint16_t>(family));
@@ -539,21 +629,23 @@ TextResult TextParser::ipsecGateway() {
             if (token.text != ".") return fail("gateway type 0 needs '.' as gateway");
             return {};
         case 1:
-            if (!parseIPv4(token.text, a)) return fail("bad IPv4 gateway " + quote(token.text));
+            if (!parseIPv4(token.text, a))
+                return fail(detail::quoted("bad IPv4 gateway", token.text));
             out_.insert(out_.end(), a, a + 4);
             return {};
         case 2:
-            if (!parseIPv6(token.text, a)) return fail("bad IPv6 gateway " + quote(token.text));
+            if (!parseIPv6(token.text, a))
+                return fail(detail::quoted("bad IPv6 gateway", token.text));
             out_.insert(out_.end(), a, a + 16);
             return {};
         case 3: {
             auto name = Name::fromText(token.text, origin_);
-            if (!name) return fail("bad gateway name " + quote(token.text));
+            if (!name) return fail(detail::quoted("bad gateway name", token.text));
             out_.insert(out_.end(), name->wire().begin(), name->wire().end());
             return {};
         }
         default:
-            return fail("unknown gateway type " + std::to_string(gatewayType));
+            return fail(std::string("unknown gateway type ").append(std::to_string(gatewayType)));
     }
 }
 
@@ -564,12 +656,16 @@ TextResult TextParser::parseGeneric(std::uint16_t type) {
     DNSFLEET_TRY(take(token, "generic RDATA length"));
     std::uint64_t length = 0;
     if (!detail::parseDecimal(token.text, 0xFFFF, length))
-        return fail("bad generic RDATA length " + quote(token.text));
+        return fail(detail::quoted("bad generic RDATA length", token.text));
     const std::string_view hex = rest();
-    if (!decodeHex(hex, out_)) return fail("bad generic RDATA hex " + quote(hex));
+    if (!decodeHex(hex, out_)) return fail(detail::quoted("bad generic RDATA hex", hex));
     if (out_.size() - start_ != length) {
-        return fail("generic RDATA length " + std::to_string(length) + " does not match its " +
-                    std::to_string(out_.size() - start_) + " octets");
+        std::string message = "generic RDATA length ";
+        detail::appendDecimal(length, message);
+        message.append(" does not match its ");
+        detail::appendDecimal(out_.size() - start_, message);
+        message.append(" octets");
+        return fail(std::move(message));
     }
     const auto rdata = std::span<const std::uint8_t>(out_).subspan(start_);
     if (!validateRdata(type, rdata)) {
@@ -584,6 +680,7 @@ TextResult TextParser::parseGeneric(std::uint16_t type) {
 
 Result<void, std::string> rdataFromText(std::uint16_t type, std::span<const RdataToken> tokens,
                                         NameView origin, std::vector<std::uint8_t>& out) {
+    if (fastPath(type, tokens, origin, out)) return {};
     const std::size_t start = out.size();
     TextParser parser(tokens, origin, out);
     TextResult result;

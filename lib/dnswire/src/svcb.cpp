@@ -31,10 +31,6 @@ enum Key : std::uint16_t {
 constexpr std::string_view kKeyNames[] = {"mandatory", "alpn", "no-default-alpn", "port",
                                           "ipv4hint",  "ech",  "ipv6hint",        "dohpath"};
 
-std::string quote(std::string_view text) {
-    return "'" + std::string(text) + "'";
-}
-
 bool keyFromText(std::string_view text, std::uint16_t& key) noexcept {
     for (std::size_t i = 0; i < std::size(kKeyNames); ++i) {
         if (text == kKeyNames[i]) {
@@ -174,10 +170,12 @@ TextResult encodeValue(std::uint16_t key, bool hasValue, std::span<const std::ui
     std::string name;
     appendKey(key, name);
     const auto bad = [&name, &text]() -> TextResult {
-        return fail("bad " + name + " value " + quote(text));
+        name.insert(0, "bad ");
+        name.append(" value");
+        return fail(quoted(name, text));
     };
     if (!hasValue && key != kNoDefaultAlpn && key < std::size(kKeyNames))
-        return fail(name + " needs a value");
+        return fail(name.append(" needs a value"));
     switch (key) {
         case kMandatory: {
             const std::size_t start = wire.size();
@@ -197,7 +195,7 @@ TextResult encodeValue(std::uint16_t key, bool hasValue, std::span<const std::ui
                 keys.push_back(loadU16(wire.data() + i));
             std::sort(keys.begin(), keys.end());
             if (std::adjacent_find(keys.begin(), keys.end()) != keys.end())
-                return fail("duplicate key in mandatory " + quote(text));
+                return fail(quoted("duplicate key in mandatory", text));
             for (std::size_t i = 0; i < keys.size(); ++i)
                 storeU16(wire.data() + start + 2 * i, keys[i]);
             return {};
@@ -289,13 +287,12 @@ TextResult svcParamsFromText(std::span<const RdataToken> tokens, std::vector<std
             }
         }
         std::uint16_t key = 0;
-        if (!keyFromText(keyText, key)) return fail("unknown SvcParamKey " + quote(keyText));
+        if (!keyFromText(keyText, key)) return fail(quoted("unknown SvcParamKey", keyText));
         raw.clear();
-        if (!unescapeText(valueText, raw)) return fail("bad escape in " + quote(valueText));
+        if (!unescapeText(valueText, raw)) return fail(quoted("bad escape in", valueText));
         const std::size_t offset = values.size();
         DNSFLEET_TRY(encodeValue(key, hasValue, raw, values));
-        if (values.size() - offset > 0xFFFF)
-            return fail("SvcParam value too long: " + quote(token));
+        if (values.size() - offset > 0xFFFF) return fail(quoted("SvcParam value too long:", token));
         params.push_back({key, offset, values.size() - offset});
     }
     std::sort(params.begin(), params.end(),
