@@ -94,6 +94,10 @@ bool decodeNsec3Label(NameView owner, std::array<std::uint8_t, 20>& out) noexcep
     return n == 20;
 }
 
+constexpr std::size_t alignUp(std::size_t n) noexcept {
+    return (n + 3U) & ~std::size_t{3};
+}
+
 }  // namespace
 
 struct ZoneBuilder::State {
@@ -366,35 +370,45 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
     }
     live = {};
 
-    // 6. Emit names, nodes, RRsets and RDATA. RRSIG slices per covered type go after all the
-    // nodes' own RRsets, so a node's RRsets stay one contiguous slice.
-    std::size_t nameBytes = 0;
-    for (const std::uint32_t id : nodeNames)
-        nameBytes += s.nameList[id].length;
-    for (const auto& entry : nsec3Names)
-        nameBytes += s.nameList[entry.second].length;
-    zone->names_.reserve(nameBytes);
-    std::size_t rdataBytes = 0;
-    for (const std::uint32_t r : byNode)
-        rdataBytes += 2U + s.records[r].rdlength;
-    if (rdataBytes > 0xFFFFFFFFULL) {
+    // 6. Emit one blob per node: its name, its RRset headers followed by the RRSIG slices, then
+    // the RDATA of its records. A lookup then touches the hash slot, the node and one blob.
+    std::size_t blobBytes = 0;
+    std::size_t rrsetCount = 0;
+    for (std::uint32_t n = 0; n < totalNodes; ++n) {
+        const std::uint32_t id =
+            n >= nodeNames.size() ? nsec3Names[n - nodeNames.size()].second : nodeNames[n];
+        blobBytes += alignUp(s.nameList[id].length);
+        for (std::uint32_t i = start[n]; i < start[n + 1]; ++i) {
+            const Pending& p = s.records[byNode[i]];
+            blobBytes += 2U + p.rdlength;
+            const bool newType = i == start[n] || s.records[byNode[i - 1]].type != p.type;
+            const bool newSlice = p.type == rrtype::RRSIG &&
+                                  (newType || s.records[byNode[i - 1]].covered != p.covered);
+            rrsetCount += (newType ? 1U : 0U) + (newSlice ? 1U : 0U);
+        }
+        blobBytes = alignUp(blobBytes);
+    }
+    blobBytes += rrsetCount * sizeof(RRset);
+    if (blobBytes > 0xFFFFFFF0ULL) {
         errors.emplace_back("zone too large");
         return fail(std::move(errors));
     }
-    zone->rdata_.reserve(rdataBytes);
-    std::vector<RRset> slices;
+    zone->data_.reserve(blobBytes);
     zone->recordCount_ = byNode.size();
 
+    std::vector<RRset> own;
+    std::vector<RRset> slices;
     for (std::uint32_t n = 0; n < totalNodes; ++n) {
         const bool isNsec3 = n >= nodeNames.size();
         const std::uint32_t id = isNsec3 ? nsec3Names[n - nodeNames.size()].second : nodeNames[n];
         const NameView name = s.nameOf(id);
         Node& node = zone->nodes_[n];
-        node.nameOffset = static_cast<std::uint32_t>(zone->names_.size());
+        std::vector<std::uint8_t>& data = zone->data_;
+        node.nameOffset = static_cast<std::uint32_t>(data.size());
         node.nameLength = static_cast<std::uint8_t>(name.size());
         node.labels = static_cast<std::uint8_t>(name.labelCount());
-        zone->names_.insert(zone->names_.end(), name.data(), name.data() + name.size());
-        node.firstRRset = static_cast<std::uint32_t>(zone->rrsets_.size());
+        data.insert(data.end(), name.data(), name.data() + name.size());
+        data.resize(alignUp(data.size()), 0);
         if (isNsec3) {
             node.flags = nodeflag::Nsec3Owner;
             node.parent = 0;
@@ -404,54 +418,81 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
             node.parent = s.nameList[s.nameList[id].parent].node;
         }
 
-        const std::size_t firstSlice = slices.size();
-        for (std::uint32_t i = start[n]; i < start[n + 1];) {
-            const Pending& head = s.records[byNode[i]];
-            std::uint32_t j = i;
-            std::uint32_t ttl = head.ttl;
-            std::uint32_t earliest = head.order;
-            RRset rrset;
-            rrset.type = head.type;
-            rrset.rdataOffset = static_cast<std::uint32_t>(zone->rdata_.size());
-            RRset slice;
-            for (; j < start[n + 1] && s.records[byNode[j]].type == head.type; ++j) {
-                const Pending& p = s.records[byNode[j]];
-                if (head.type == rrtype::RRSIG &&
-                    (j == i || p.covered != s.records[byNode[j - 1]].covered)) {
-                    if (j != i) slices.push_back(slice);
-                    slice = RRset{};
+        // Group the node's records (sorted by type, covered type, RDATA) into RRsets first, so
+        // that the headers can precede the RDATA.
+        own.clear();
+        slices.clear();
+        for (std::uint32_t i = start[n]; i < start[n + 1]; ++i) {
+            const Pending& p = s.records[byNode[i]];
+            if (own.empty() || own.back().type != p.type) {
+                RRset rrset;
+                rrset.type = p.type;
+                rrset.ttl = p.ttl;
+                rrset.rdataOffset = p.order;  // temporarily: the earliest add, for the TTL
+                own.push_back(rrset);
+            }
+            RRset& rrset = own.back();
+            if (rrset.count == 0xFFFF) {
+                errors.push_back("too many records in one RRset at " + name.toText());
+                continue;
+            }
+            ++rrset.count;
+            if (p.order < rrset.rdataOffset) {
+                rrset.rdataOffset = p.order;
+                rrset.ttl = p.ttl;
+            }
+            if (p.type == rrtype::RRSIG) {
+                if (slices.empty() || slices.back().signatures != p.covered) {
+                    RRset slice;
                     slice.type = rrtype::RRSIG;
-                    slice.rdataOffset = static_cast<std::uint32_t>(zone->rdata_.size());
                     slice.ttl = p.ttl;
                     slice.signatures = p.covered;  // temporarily: the covered type
+                    slices.push_back(slice);
                 }
-                if (p.order < earliest) {
-                    earliest = p.order;
-                    ttl = p.ttl;
-                }
-                zone->rdata_.push_back(static_cast<std::uint8_t>(p.rdlength >> 8));
-                zone->rdata_.push_back(static_cast<std::uint8_t>(p.rdlength));
-                zone->rdata_.insert(zone->rdata_.end(), s.rdata.begin() + p.rdataOffset,
-                                    s.rdata.begin() + p.rdataOffset + p.rdlength);
-                ++slice.count;
+                ++slices.back().count;
             }
-            if (j - i > 0xFFFF) {
-                errors.push_back("too many records in one RRset at " + name.toText());
-                j = i + 0xFFFF;
-            }
-            rrset.count = static_cast<std::uint16_t>(j - i);
-            rrset.ttl = ttl;
-            if (head.type == rrtype::RRSIG) slices.push_back(slice);
-            zone->rrsets_.push_back(rrset);
-            i = j;
         }
-        node.rrsetCount = static_cast<std::uint16_t>(zone->rrsets_.size() - node.firstRRset);
-        if (node.rrsetCount == 0 && !isNsec3 && id != apexId)
-            node.flags |= nodeflag::EmptyNonTerminal;
+        node.firstRRset = static_cast<std::uint32_t>(data.size());
+        node.rrsetCount = static_cast<std::uint16_t>(own.size());
+        const std::size_t headers = data.size();
+        data.resize(headers + (own.size() + slices.size()) * sizeof(RRset), 0);
+        std::size_t slice = 0;
+        std::uint32_t record = start[n];
+        for (RRset& rrset : own) {
+            rrset.rdataOffset = static_cast<std::uint32_t>(data.size());
+            for (std::uint16_t k = 0; k < rrset.count; ++k, ++record) {
+                const Pending& p = s.records[byNode[record]];
+                if (p.type == rrtype::RRSIG &&
+                    (k == 0 || p.covered != s.records[byNode[record - 1]].covered)) {
+                    slices[slice++].rdataOffset = static_cast<std::uint32_t>(data.size());
+                }
+                data.push_back(static_cast<std::uint8_t>(p.rdlength >> 8));
+                data.push_back(static_cast<std::uint8_t>(p.rdlength));
+                data.insert(data.end(), s.rdata.begin() + p.rdataOffset,
+                            s.rdata.begin() + p.rdataOffset + p.rdlength);
+            }
+            while (record < start[n + 1] && s.records[byNode[record]].type == rrset.type)
+                ++record;  // records beyond 65535 were refused above
+        }
+        data.resize(alignUp(data.size()), 0);
+        for (RRset& rrset : own) {
+            for (std::size_t k = 0; k < slices.size(); ++k) {
+                if (rrset.type != rrtype::RRSIG && rrset.type == slices[k].signatures)
+                    rrset.signatures =
+                        static_cast<std::uint32_t>(headers + (own.size() + k) * sizeof(RRset));
+            }
+        }
+        for (RRset& rrsig : slices)
+            rrsig.signatures = kNoIndex;
+        // memcpy creates the RRset objects in the byte arena (implicit-lifetime types).
+        std::memcpy(data.data() + headers, own.data(), own.size() * sizeof(RRset));
+        std::memcpy(data.data() + headers + own.size() * sizeof(RRset), slices.data(),
+                    slices.size() * sizeof(RRset));
+
+        if (own.empty() && !isNsec3 && id != apexId) node.flags |= nodeflag::EmptyNonTerminal;
         std::size_t cnames = 0;
         bool other = false;
-        for (std::uint32_t r = node.firstRRset; r < node.firstRRset + node.rrsetCount; ++r) {
-            RRset& rrset = zone->rrsets_[r];
+        for (const RRset& rrset : own) {
             switch (rrset.type) {
                 case rrtype::NS:
                     if (!node.has(nodeflag::Apex) && !isNsec3) node.flags |= nodeflag::Delegation;
@@ -477,24 +518,8 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
         }
         if (cnames > 1) errors.push_back("multiple CNAME records at " + name.toText());
         if (cnames > 0 && other) errors.push_back("CNAME beside other data at " + name.toText());
-        // Link each RRset to its RRSIG slice; `signatures` holds slice indexes until the end.
-        for (std::size_t k = firstSlice; k < slices.size(); ++k) {
-            for (std::uint32_t r = node.firstRRset; r < node.firstRRset + node.rrsetCount; ++r) {
-                RRset& rrset = zone->rrsets_[r];
-                if (rrset.type != rrtype::RRSIG && rrset.type == slices[k].signatures)
-                    rrset.signatures = static_cast<std::uint32_t>(k);
-            }
-        }
     }
-    // Slices go after the own RRsets; RRset.signatures held slice indexes until now.
-    const auto sliceBase = static_cast<std::uint32_t>(zone->rrsets_.size());
-    for (RRset& rrset : zone->rrsets_) {
-        if (rrset.signatures != kNoIndex) rrset.signatures += sliceBase;
-    }
-    for (RRset& slice : slices)
-        slice.signatures = kNoIndex;
-    zone->rrsets_.insert(zone->rrsets_.end(), slices.begin(), slices.end());
-    slices = {};
+    zone->data_.shrink_to_fit();
 
     // 7. Flags that depend on ancestors (parents precede children in canonical order).
     for (std::size_t n = 1; n < nodeNames.size(); ++n) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "dnswire/name.hpp"
@@ -14,6 +15,13 @@ namespace dnsfleet::zone::detail {
 
 [[nodiscard]] inline std::uint32_t nameHash32(dnswire::NameView name) noexcept {
     return static_cast<std::uint32_t>(dnswire::hashName(name) >> 32);
+}
+
+/// Stored names are lower case and most queries are too: try a plain memcmp before folding.
+[[nodiscard]] inline bool sameName(dnswire::NameView stored, dnswire::NameView name) noexcept {
+    if (stored.size() != name.size()) return false;
+    if (std::memcmp(stored.data(), name.data(), name.size()) == 0) return true;
+    return dnswire::equalNames(stored, name);
 }
 
 /// Smallest power of two that keeps the load factor at or under 0.7.
@@ -35,7 +43,7 @@ template <class NameOf>
         if (entry == 0) return 0xFFFFFFFFU;
         if (static_cast<std::uint32_t>(entry >> 32) == hash) {
             const auto index = static_cast<std::uint32_t>(entry) - 1;
-            if (dnswire::equalNames(nameOf(index), name)) return index;
+            if (sameName(nameOf(index), name)) return index;
         }
         slot = (slot + 1) & mask;
     }

@@ -64,7 +64,7 @@ Lookup Zone::lookup(NameView name) const noexcept {
 }
 
 RRsetView Zone::rrset(const Node& node, std::uint16_t type) const noexcept {
-    const RRset* first = rrsets_.data() + node.firstRRset;
+    const RRset* first = rrsetAt(node.firstRRset);
     for (const RRset* r = first; r != first + node.rrsetCount; ++r) {
         if (r->type == type) return view(r);
     }
@@ -100,8 +100,7 @@ const Node* Zone::nsec3For(const std::array<std::uint8_t, 20>& hash, bool& match
 }
 
 std::size_t Zone::memoryUsage() const noexcept {
-    return sizeof(*this) + names_.capacity() + nodes_.capacity() * sizeof(Node) +
-           rrsets_.capacity() * sizeof(RRset) + rdata_.capacity() +
+    return sizeof(*this) + data_.capacity() + nodes_.capacity() * sizeof(Node) +
            table_.capacity() * sizeof(std::uint64_t) +
            nsecChain_.capacity() * sizeof(std::uint32_t) +
            nsec3Hashes_.capacity() * sizeof(nsec3Hashes_[0]);

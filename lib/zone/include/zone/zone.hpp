@@ -157,22 +157,22 @@ class Zone {
     [[nodiscard]] Lookup lookup(dnswire::NameView name) const noexcept;
 
     [[nodiscard]] dnswire::NameView name(const Node& node) const noexcept {
-        return dnswire::NameView::fromTrusted(names_.data() + node.nameOffset, node.nameLength);
+        return dnswire::NameView::fromTrusted(data_.data() + node.nameOffset, node.nameLength);
     }
     [[nodiscard]] const Node* parent(const Node& node) const noexcept {
         return node.parent == kNoIndex ? nullptr : &nodes_[node.parent];
     }
     [[nodiscard]] std::span<const RRset> rrsets(const Node& node) const noexcept {
-        return {rrsets_.data() + node.firstRRset, node.rrsetCount};
+        return {rrsetAt(node.firstRRset), node.rrsetCount};
     }
     /// The RRset of `type` at `node`, or an empty view.
     [[nodiscard]] RRsetView rrset(const Node& node, std::uint16_t type) const noexcept;
     /// The RRSIGs covering `rrset`, or an empty view.
     [[nodiscard]] RRsetView signatures(const RRset& rrset) const noexcept {
-        return rrset.signatures == kNoIndex ? RRsetView() : view(&rrsets_[rrset.signatures]);
+        return rrset.signatures == kNoIndex ? RRsetView() : view(rrsetAt(rrset.signatures));
     }
     [[nodiscard]] RRsetView view(const RRset* rrset) const noexcept {
-        return {rrset, rdata_.data()};
+        return {rrset, data_.data()};
     }
 
     /// All nodes in canonical order (empty non-terminals included; NSEC3 owners excluded).
@@ -207,11 +207,14 @@ class Zone {
   private:
     friend class ZoneBuilder;
     Zone() = default;
+    [[nodiscard]] const RRset* rrsetAt(std::uint32_t offset) const noexcept {
+        // The builder memcpy'd RRset objects to 4-aligned offsets of the arena.
+        return reinterpret_cast<const RRset*>(data_.data() + offset);  // NOLINT
+    }
 
-    std::vector<std::uint8_t> names_;
+    /// One blob per node, 4-aligned: name, RRset headers (then RRSIG slice headers), RDATA.
+    std::vector<std::uint8_t> data_;
     std::vector<Node> nodes_;
-    std::vector<RRset> rrsets_;
-    std::vector<std::uint8_t> rdata_;
     /// Open addressing, linear probing: (upper 32 bits of the hash) << 32 | (node index + 1).
     std::vector<std::uint64_t> table_;
     std::uint64_t tableMask_ = 0;
