@@ -184,3 +184,58 @@ TEST(Processor, KeepaliveOnlyOverTcpAndPaddingOnlyOverTls) {
 
 }  // namespace
 }  // namespace dnsfleet::authd
+
+namespace dnsfleet::authd {
+namespace {
+
+TEST(Processor, SurvivesMutatedQueriesAndKeepsToTheSizeLimit) {
+    // A cheap deterministic fuzz: flip, truncate and extend valid queries. The response must
+    // stay under the UDP limit and always parse (or be dropped).
+    std::vector<std::vector<std::uint8_t>> seeds;
+    for (const std::uint16_t qtype : {t::A, t::ANY, t::NS, t::SOA, t::DS}) {
+        auto spec = www();
+        spec.qtype = qtype;
+        seeds.push_back(makeQuery(spec));
+        spec.edns = true;
+        spec.dnssecOk = true;
+        spec.options = {0, 3, 0, 0, 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
+        seeds.push_back(makeQuery(spec));
+    }
+    std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+    auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    QueryProcessor processor(ProcessorOptions{});
+    std::vector<std::uint8_t> buffer(65535);
+    for (int i = 0; i < 20000; ++i) {
+        auto packet = seeds[next() % seeds.size()];
+        const std::uint64_t edits = 1 + next() % 4;
+        for (std::uint64_t e = 0; e < edits; ++e) {
+            switch (next() % 3) {
+                case 0:
+                    packet[next() % packet.size()] = static_cast<std::uint8_t>(next());
+                    break;
+                case 1:
+                    packet.resize(next() % (packet.size() + 1));
+                    break;
+                default:
+                    packet.push_back(static_cast<std::uint8_t>(next()));
+                    break;
+            }
+            if (packet.empty()) break;
+        }
+        const std::size_t n = processor.process(zones(), packet, buffer, QueryContext{});
+        ASSERT_LE(n, 1232U);
+        if (n > 0) {
+            auto parsed = dnswire::MessageParser::open({buffer.data(), n});
+            ASSERT_TRUE(parsed) << "iteration " << i;
+            EXPECT_TRUE(parsed->header().has(fl::QR));
+        }
+    }
+}
+
+}  // namespace
+}  // namespace dnsfleet::authd

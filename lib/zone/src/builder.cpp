@@ -485,9 +485,11 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
         for (RRset& rrsig : slices)
             rrsig.signatures = kNoIndex;
         // memcpy creates the RRset objects in the byte arena (implicit-lifetime types).
-        std::memcpy(data.data() + headers, own.data(), own.size() * sizeof(RRset));
-        std::memcpy(data.data() + headers + own.size() * sizeof(RRset), slices.data(),
-                    slices.size() * sizeof(RRset));
+        if (!own.empty())
+            std::memcpy(data.data() + headers, own.data(), own.size() * sizeof(RRset));
+        if (!slices.empty())
+            std::memcpy(data.data() + headers + own.size() * sizeof(RRset), slices.data(),
+                        slices.size() * sizeof(RRset));
 
         if (own.empty() && !isNsec3 && id != apexId) node.flags |= nodeflag::EmptyNonTerminal;
         std::size_t cnames = 0;
