@@ -87,6 +87,18 @@ WireResult<void> MessageBuilder::addQuestion(NameView qname, std::uint16_t qtype
     return {};
 }
 
+void MessageBuilder::copyFrom(const MessageBuilder& other) noexcept {
+    buffer_ = other.buffer_;
+    size_ = other.size_;
+    limit_ = other.limit_;
+    reserved_ = other.reserved_;
+    counts_ = other.counts_;
+    section_ = other.section_;
+    extendedRcode_ = other.extendedRcode_;
+    compressionEntries_ = other.compressionEntries_;
+    std::copy_n(other.compression_.begin(), compressionEntries_, compression_.begin());
+}
+
 void MessageBuilder::setLimit(std::size_t limit) noexcept {
     limit_ = std::min({limit, buffer_.size(), kMaxMessageSize});
 }

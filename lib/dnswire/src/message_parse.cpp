@@ -83,13 +83,20 @@ WireResult<void> parseQueryInto(std::span<const std::uint8_t> packet, Query& out
     const std::size_t additional = out.header.arcount;
     for (std::size_t i = 0; i < additional; ++i) {
         const std::size_t recordStart = pos;
-        auto owner = Name::fromWire(packet, pos);
-        if (!owner) return fail(owner.error());
+        // The usual owner here is OPT's root: one octet, not worth decoding into a Name.
+        bool rootOwner = pos < packet.size() && packet[pos] == 0;
+        if (rootOwner) {
+            ++pos;
+        } else {
+            auto owner = Name::fromWire(packet, pos);
+            if (!owner) return fail(owner.error());
+            rootOwner = owner->isRoot();  // a pointer to a root label
+        }
         auto fields = readRecordFields(packet, pos);
         if (!fields) return fail(fields.error());
         if (out.tsigOffset != 0) return fail(WireError::BadRdata);  // TSIG was not last
         if (fields->type == rrtype::OPT) {
-            if (out.edns.present || !owner->isRoot()) return fail(WireError::BadOpt);
+            if (out.edns.present || !rootOwner) return fail(WireError::BadOpt);
             auto edns = parseOpt(fields->rclass, fields->ttl,
                                  packet.subspan(fields->rdataOffset, fields->rdlength));
             if (!edns) return fail(edns.error());

@@ -219,11 +219,23 @@ class MessageBuilder {
   private:
     /// A name already in the message that later names may point into.
     struct CompressionEntry {
-        std::uint16_t offset = 0;  ///< where the name starts
-        std::uint8_t labels = 0;   ///< its label count, the root not counted
+        std::uint16_t offset;  ///< where the name starts
+        std::uint8_t labels;   ///< its label count, the root not counted
     };
 
+  public:
+    // Copies carry only the live part of the compression table: builders are returned by value
+    // (inside a Result) on every query, and the table is mostly empty.
+    MessageBuilder(const MessageBuilder& other) noexcept { copyFrom(other); }
+    MessageBuilder& operator=(const MessageBuilder& other) noexcept {
+        if (this != &other) copyFrom(other);
+        return *this;
+    }
+    ~MessageBuilder() = default;
+
+  private:
     MessageBuilder() = default;
+    void copyFrom(const MessageBuilder& other) noexcept;
     /// Writes `name` at the end, compressed when `compress`, ending no later than `end`;
     /// names with a literal label become compression targets when `remember`.
     [[nodiscard]] bool writeName(NameView name, bool compress, bool remember,
@@ -241,7 +253,9 @@ class MessageBuilder {
     std::array<std::uint16_t, 4> counts_{};  ///< qd, an, ns, ar
     Section section_ = Section::Question;
     std::uint8_t extendedRcode_ = 0;  ///< RCODE bits above the header's four
-    std::array<CompressionEntry, kMaxCompressionEntries> compression_{};
+    /// Only the first compressionEntries_ are meaningful; the rest is never read, so it is
+    /// left uninitialised.
+    std::array<CompressionEntry, kMaxCompressionEntries> compression_;
     std::size_t compressionEntries_ = 0;
 };
 
