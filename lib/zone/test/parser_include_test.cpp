@@ -184,6 +184,14 @@ TEST_F(ParserInclude, MissingFileIsAClearError) {
         << out.errors[0];
 }
 
+TEST_F(ParserInclude, DirectoryIsNotAZoneFile) {
+    write(root_ / "db.main", "$INCLUDE sub\n");
+    const auto out = load(root_ / "db.main");
+    ASSERT_EQ(out.errors.size(), 1U);
+    EXPECT_EQ(out.errors[0], (root_ / "db.main").string() + ":1: cannot read '" +
+                                 fs::canonical(root_ / "sub").string() + "': not a regular file");
+}
+
 TEST_F(ParserInclude, LoopsAreRefused) {
     write(root_ / "db.a", "a A 192.0.2.1\n$INCLUDE db.b\n");
     write(root_ / "db.b", "b A 192.0.2.2\n$INCLUDE db.a\n");
