@@ -12,7 +12,7 @@ namespace dnsfleet::dnswire::detail {
 namespace {
 
 constexpr std::int64_t kEquator = std::int64_t{1} << 31;  // RFC 1876 §2: 2^31 is 0°
-constexpr std::int64_t kMsPerDegree = 3600 * 1000;
+constexpr std::int64_t kMsPerDegree = std::int64_t{3600} * 1000;
 constexpr std::int64_t kAltitudeBase = 10000000;  // altitude is in cm above -100000 m
 
 using TextResult = Result<void, std::string>;

@@ -91,7 +91,8 @@ void appendBitmap(std::span<const std::uint8_t> bitmap, std::string& out) {
             for (unsigned b = 0; b < 8; ++b) {
                 if ((bits & (0x80U >> b)) == 0) continue;
                 out.push_back(' ');
-                appendTypeText(static_cast<std::uint16_t>(window * 256 + i * 8 + b), out);
+                appendTypeText(static_cast<std::uint16_t>(std::size_t{window} * 256 + i * 8 + b),
+                               out);
             }
         }
         pos += 2 + len;

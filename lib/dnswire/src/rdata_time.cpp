@@ -58,8 +58,8 @@ bool parseRrsigTime(std::string_view text, std::uint32_t& value) noexcept {
     if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
         hour > 23 || minute > 59 || second > 59)
         return false;
-    const std::int64_t seconds =
-        daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+    const std::int64_t seconds = daysFromCivil(year, month, day) * 86400 +
+                                 std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second;
     value = static_cast<std::uint32_t>(static_cast<std::uint64_t>(seconds) & 0xFFFFFFFFULL);
     return true;
 }

@@ -81,8 +81,13 @@ struct RdataToken {
 
 /// Converts RDATA presentation tokens of `type` into uncompressed wire RDATA appended to `out`.
 /// Relative names are completed with `origin`. The generic form `\# LEN HEX` (RFC 3597 §5) is
-/// accepted for every type and must match the type's format where the type is known.
-/// \return an English message naming the bad field on error.
+/// accepted for every type and must match the type's format where the type is known; types
+/// known only by number (or without a layout, such as NULL) need it.
+/// Accepts what BIND and Knot accept in zone files: base64 and hex split over several tokens,
+/// TTL units (`1h`, `2w`) in SOA timers, algorithm and certificate-type mnemonics, RRSIG times
+/// as `YYYYMMDDHHmmSS` or seconds, SvcParams in any order (sorted on the wire).
+/// Allocates nothing per call once `out` and the thread's scratch buffers have grown.
+/// \return an English message naming the bad field on error; `out` is then left unchanged.
 [[nodiscard]] Result<void, std::string> rdataFromText(std::uint16_t type,
                                                       std::span<const RdataToken> tokens,
                                                       NameView origin,
@@ -100,8 +105,10 @@ struct RdataToken {
                                                         NameView origin,
                                                         std::vector<std::uint8_t>& out);
 
-/// Appends the presentation form of uncompressed wire RDATA to `out`. Types the registry does
-/// not know are printed in the generic `\# LEN HEX` form.
+/// Appends the presentation form of uncompressed wire RDATA to `out`, as Knot DNS prints it
+/// (base64 as one token, hex upper-case, strings quoted with `\DDD` escapes). Types the
+/// registry does not know are printed in the generic `\# LEN HEX` form. rdataFromText() reads
+/// the result back to the same octets.
 /// \retval WireError::BadRdata  the RDATA does not match its type's layout
 [[nodiscard]] WireResult<void> rdataToText(std::uint16_t type, std::span<const std::uint8_t> rdata,
                                            std::string& out);
