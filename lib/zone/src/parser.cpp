@@ -40,7 +40,9 @@ class FileText {
   public:
     /// Reads `path`; returns an error message on failure.
     std::optional<std::string> open(const fs::path& path) {
-        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        // O_NONBLOCK: opening a FIFO planted where a zone file should be must not hang the loader
+        // (regular files ignore the flag).
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0) return std::string(std::strerror(errno));
         struct stat st {};
         if (fstat(fd, &st) != 0) {

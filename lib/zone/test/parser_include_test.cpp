@@ -2,6 +2,7 @@
 // path outside, no symlink out), bounded depth, no loops, errors named after the right file.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -190,6 +191,14 @@ TEST_F(ParserInclude, DirectoryIsNotAZoneFile) {
     ASSERT_EQ(out.errors.size(), 1U);
     EXPECT_EQ(out.errors[0], (root_ / "db.main").string() + ":1: cannot read '" +
                                  fs::canonical(root_ / "sub").string() + "': not a regular file");
+}
+
+TEST_F(ParserInclude, FifoDoesNotHang) {
+    ASSERT_EQ(::mkfifo((root_ / "db.fifo").c_str(), 0600), 0);
+    write(root_ / "db.main", "$INCLUDE db.fifo\n");
+    const auto out = load(root_ / "db.main");
+    ASSERT_EQ(out.errors.size(), 1U);
+    EXPECT_NE(out.errors[0].find("not a regular file"), std::string::npos) << out.errors[0];
 }
 
 TEST_F(ParserInclude, LoopsAreRefused) {
