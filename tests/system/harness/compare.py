@@ -14,14 +14,33 @@ FLAG_NAMES = ("QR", "AA", "TC", "RD", "RA", "AD", "CD")
 SECTIONS = ("answer", "authority", "additional")
 
 
-def _rrset_key(rrset):
-    rtype = dns.rdatatype.to_text(rrset.rdtype)
-    if rrset.rdtype == dns.rdatatype.RRSIG:
-        rtype = "RRSIG(%s)" % dns.rdatatype.to_text(rrset.covers)
-    rdatas = tuple(sorted(rd.to_digestable().hex() + " " + rd.to_text() for rd in rrset))
-    # the hex form decides equality (canonical wire), the text form is only for reading
-    return (rrset.name.to_text().lower(), rtype, rrset.ttl, tuple(r.split(" ", 1)[1] for r in rdatas),
-            tuple(r.split(" ", 1)[0] for r in rdatas))
+class RRsetKey:
+    """An RRset as compared: owner (lower case), type, TTL and the RDATA in canonical wire form
+    (RFC 4034 §6.2: names inside RDATA lower-cased), so letter case never makes a difference.
+    The presentation form rides along only for reading a failure."""
+
+    __slots__ = ("ident", "texts")
+
+    def __init__(self, rrset):
+        rtype = dns.rdatatype.to_text(rrset.rdtype)
+        if rrset.rdtype == dns.rdatatype.RRSIG:
+            rtype = "RRSIG(%s)" % dns.rdatatype.to_text(rrset.covers)
+        pairs = sorted((rd.to_digestable().hex(), rd.to_text()) for rd in rrset)
+        self.ident = (rrset.name.to_text().lower(), rtype, rrset.ttl, tuple(h for h, _ in pairs))
+        self.texts = tuple(t for _, t in pairs)
+
+    def __eq__(self, other):
+        return isinstance(other, RRsetKey) and self.ident == other.ident
+
+    def __hash__(self):
+        return hash(self.ident)
+
+    def __lt__(self, other):
+        return self.ident < other.ident
+
+    def __repr__(self):
+        name, rtype, ttl, _ = self.ident
+        return "; ".join("%s %d %s %s" % (name, ttl, rtype, t) for t in self.texts)
 
 
 def _flags(value):
@@ -50,7 +69,7 @@ def normalize(wire):
     out["question"] = tuple((q.name.to_text(), dns.rdatatype.to_text(q.rdtype), q.rdclass)
                             for q in msg.question)
     for sec in SECTIONS:
-        out[sec] = frozenset(_rrset_key(r) for r in getattr(msg, sec))
+        out[sec] = frozenset(RRsetKey(r) for r in getattr(msg, sec))
     if msg.edns < 0:
         out["opt"] = None
     else:
@@ -63,11 +82,6 @@ def normalize(wire):
     return out
 
 
-def _fmt_rrset(key):
-    name, rtype, ttl, texts, _ = key
-    return "; ".join("%s %d %s %s" % (name, ttl, rtype, t) for t in texts)
-
-
 class Difference:
     """One field that differs; for a section, the RRsets only in the reference / only in the subject."""
 
@@ -77,8 +91,8 @@ class Difference:
     def __str__(self):
         if isinstance(self.reference, frozenset) and isinstance(self.subject, frozenset):
             lines = ["%s differs:" % self.field]
-            lines += ["    only in reference: %s" % _fmt_rrset(k) for k in sorted(self.reference - self.subject)]
-            lines += ["    only in subject:   %s" % _fmt_rrset(k) for k in sorted(self.subject - self.reference)]
+            lines += ["    only in reference: %s" % repr(k) for k in sorted(self.reference - self.subject)]
+            lines += ["    only in subject:   %s" % repr(k) for k in sorted(self.subject - self.reference)]
             return "\n".join(lines)
         return "%s differs: reference=%r subject=%r" % (self.field, self.reference, self.subject)
 
