@@ -172,6 +172,15 @@ def test_ds_is_answered_from_the_parent(subject):
     assert rrset(r, "answer", "deleg.example.", "DS") is not None
 
 
+def test_ds_of_a_child_zone_served_here_comes_from_the_parent(subject):
+    """RFC 4035 §3.1.4.1: serving both example. and child.example., the server answers a DS
+    query for child.example. from the parent zone (the child apex holds no DS)."""
+    r = subject.query("child.example.", "DS")
+    assert_rcode(r, dns.rcode.NOERROR)
+    assert_aa(r)
+    assert rrset(r, "answer", "child.example.", "DS") is not None, r
+
+
 def test_child_zone_served_here_answers_below_its_cut(subject):
     """RFC 1034 §4.3.2 step 2: the nearest served zone answers: child.example, not a referral."""
     r = subject.query("host.child.example.", "A")
