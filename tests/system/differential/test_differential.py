@@ -28,16 +28,24 @@ class _Pair:
 
     def __init__(self, tmp_path_factory, signed_corpus, corpus_zones):
         self.tmp, self.signed, self.unsigned = tmp_path_factory, signed_corpus, corpus_zones
-        self.run, self.servers = None, []
+        self.run, self.servers, self.failed = None, [], {}
 
     def get(self, run):
-        if run != self.run:
+        if run in self.failed:  # one failed start fails the run's cases at once, not 15 s each
+            pytest.fail("servers for run %r did not start:\n%s" % (run, self.failed[run]), pytrace=False)
+        if run != self.run or not all(s.alive() for s in self.servers):
+            # a new run, or a server died on the previous case (that case failed): start afresh
             self.stop()
             zones = self.unsigned if run == "unsigned" else self.signed.variant(run)
-            for kind in ("knot", SUBJECT):
-                srv = servers.make_server(kind, zones, str(self.tmp.mktemp("%s-%s" % (kind, run))))
-                self.servers.append(srv)
-                srv.start()
+            try:
+                for kind in ("knot", SUBJECT):
+                    srv = servers.make_server(kind, zones, str(self.tmp.mktemp("%s-%s" % (kind, run))))
+                    self.servers.append(srv)
+                    srv.start()
+            except BaseException as e:  # pytest.fail raises an OutcomeException
+                self.failed[run] = str(e)
+                self.stop()
+                raise
             self.run = run
         return self.servers
 
