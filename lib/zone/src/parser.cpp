@@ -372,7 +372,10 @@ Result<void, std::vector<ParseError>> parseZoneFile(const std::filesystem::path&
     std::error_code ec;
     fs::path resolved = fs::weakly_canonical(path, ec);
     if (ec) resolved = path;
-    const fs::path directory = resolved.has_parent_path() ? resolved.parent_path() : fs::path(".");
+    // The directory the operator named, not the target of a symlinked zone file: relative
+    // $INCLUDE paths and the default include root are where the zone file appears to be.
+    fs::path directory = fs::absolute(path, ec).parent_path().lexically_normal();
+    if (ec || directory.empty()) directory = resolved.parent_path();
     parser.setIncludeRoot(options.includeRoot.empty() ? directory : options.includeRoot);
     FileState state;
     state.fileName = path.string();

@@ -201,6 +201,15 @@ TEST_F(ParserInclude, FifoDoesNotHang) {
     EXPECT_NE(out.errors[0].find("not a regular file"), std::string::npos) << out.errors[0];
 }
 
+TEST_F(ParserInclude, SymlinkedZoneFileIncludesFromWhereItAppears) {
+    write(base_ / "outside" / "db.real", "$INCLUDE db.local\n");
+    write(root_ / "db.local", "l A 192.0.2.8\n");
+    fs::create_symlink(base_ / "outside" / "db.real", root_ / "db.main");
+    const auto out = load(root_ / "db.main");
+    ASSERT_TRUE(out.errors.empty()) << out.errors[0];
+    EXPECT_EQ(out.owners, std::vector<std::string>{"l.example.com."});
+}
+
 TEST_F(ParserInclude, LoopsAreRefused) {
     write(root_ / "db.a", "a A 192.0.2.1\n$INCLUDE db.b\n");
     write(root_ / "db.b", "b A 192.0.2.2\n$INCLUDE db.a\n");

@@ -13,7 +13,8 @@
 ///   number after a unit (`1h30`) is an error, as in Knot.
 /// - Only class IN is loaded (Knot serves IN zones only); CH, HS and others are errors.
 /// - Nested parentheses are an error. `$GENERATE` is not supported (Knot has no `$GENERATE`).
-/// - `$INCLUDE` paths are relative to the directory of the including file; the resolved file
+/// - `$INCLUDE` paths are relative to the directory of the including file (for the zone file,
+///   the directory it was named in, even when it is a symlink); the resolved file
 ///   (symlinks followed) must lie inside `ParseOptions::includeRoot`. The included file starts
 ///   with the given origin (or the includer's current origin) and the includer's `$TTL`; its
 ///   `$ORIGIN`/`$TTL` changes do not leak back to the includer (RFC 1035 §5.1).
