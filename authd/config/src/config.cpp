@@ -22,16 +22,12 @@ class Reporter {
     explicit Reporter(std::string source) : source_(std::move(source)) {}
 
     void at(const toml::source_region& where, std::string_view key, std::string_view message) {
-        std::string line = source_;
         if (where.begin.line != 0) {
-            line +=
-                ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
+            errors_.push_back(fmt::format("{}:{}:{}: {}: {}", source_, where.begin.line,
+                                          where.begin.column, key, message));
+        } else {
+            errors_.push_back(fmt::format("{}: {}: {}", source_, key, message));
         }
-        line += ": ";
-        line += key;
-        line += ": ";
-        line += message;
-        errors_.push_back(std::move(line));
     }
     Errors& errors() { return errors_; }
 
@@ -64,14 +60,13 @@ std::optional<std::int64_t> integerIn(const toml::node& node, std::string_view k
                                       std::int64_t min, std::int64_t max, Reporter& report) {
     const auto* value = node.as_integer();
     if (value == nullptr) {
-        report.at(node.source(), key, "expected an integer, found " + typeName(node));
+        report.at(node.source(), key, fmt::format("expected an integer, found {}", typeName(node)));
         return std::nullopt;
     }
     const std::int64_t v = value->get();
     if (v < min || v > max) {
         report.at(node.source(), key,
-                  "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                      ", not " + std::to_string(v));
+                  fmt::format("must be between {} and {}, not {}", min, max, v));
         return std::nullopt;
     }
     return v;
@@ -81,7 +76,7 @@ std::optional<std::string> stringOf(const toml::node& node, std::string_view key
                                     Reporter& report) {
     const auto* value = node.as_string();
     if (value == nullptr) {
-        report.at(node.source(), key, "expected a string, found " + typeName(node));
+        report.at(node.source(), key, fmt::format("expected a string, found {}", typeName(node)));
         return std::nullopt;
     }
     return value->get();
@@ -108,7 +103,7 @@ void readListen(const toml::node& node, ServerConfig& server, Reporter& report) 
 
 void readServer(const toml::table& table, ServerConfig& server, Reporter& report) {
     for (const auto& [key, node] : table) {
-        const std::string name = "server." + std::string(key.str());
+        const std::string name = fmt::format("server.{}", key.str());
         const auto k = key.str();
         if (k == "listen") {
             readListen(node, server, report);
@@ -147,7 +142,9 @@ void readServer(const toml::table& table, ServerConfig& server, Reporter& report
                     server.logLevel = *v;
                 } else {
                     report.at(node.source(), name,
-                              "'" + *v + "' is not one of trace, debug, info, warning, error, off");
+                              fmt::format("'{}' is not one of trace, debug, info, warning, "
+                                          "error, off",
+                                          *v));
                 }
             }
         } else if (k == "log-format") {
@@ -155,7 +152,8 @@ void readServer(const toml::table& table, ServerConfig& server, Reporter& report
                 if (log::parseFormat(*v)) {
                     server.logFormat = *v;
                 } else {
-                    report.at(node.source(), name, "'" + *v + "' is not one of text, json");
+                    report.at(node.source(), name,
+                              fmt::format("'{}' is not one of text, json", *v));
                 }
             }
         } else {
@@ -167,7 +165,7 @@ void readServer(const toml::table& table, ServerConfig& server, Reporter& report
 Result<dnswire::Name, std::string> parseZoneName(std::string_view text) {
     if (text.empty()) return fail(std::string("empty zone name"));
     auto name = dnswire::Name::fromText(text);
-    if (!name) return fail("'" + std::string(text) + "' is not a valid domain name");
+    if (!name) return fail(fmt::format("'{}' is not a valid domain name", text));
     dnswire::Name apex = *name;
     apex.toLower();
     return apex;
@@ -185,12 +183,12 @@ void readZones(const toml::node& node, const std::filesystem::path& base, Config
     std::size_t index = 0;
     for (const auto& item : *list) {
         const auto& table = *item.as_table();
-        const std::string prefix = "zone[" + std::to_string(index++) + "]";
+        const std::string prefix = fmt::format("zone[{}]", index++);
         std::optional<dnswire::Name> apex;
         std::optional<std::filesystem::path> file;
         for (const auto& [key, value] : table) {
             const auto k = key.str();
-            const std::string name = prefix + "." + std::string(k);
+            const std::string name = fmt::format("{}.{}", prefix, k);
             if (k == "name") {
                 if (auto text = stringOf(value, name, report)) {
                     auto parsed = parseZoneName(*text);
@@ -218,9 +216,9 @@ void readZones(const toml::node& node, const std::filesystem::path& base, Config
         if (!apex || !file) continue;
         auto [it, fresh] = seen.emplace(apex->toText(), index - 1);
         if (!fresh) {
-            report.at(table.source(), prefix + ".name",
-                      "zone '" + it->first + "' is already defined in zone[" +
-                          std::to_string(it->second) + "]");
+            report.at(
+                table.source(), prefix + ".name",
+                fmt::format("zone '{}' is already defined in zone[{}]", it->first, it->second));
             continue;
         }
         config.zones.push_back(ZoneConfig{*apex, *file});
@@ -273,10 +271,10 @@ Result<Config, Errors> loadConfig(const std::filesystem::path& file) {
 Result<ZoneConfig, std::string> parseZoneArgument(std::string_view text) {
     const auto equals = text.find('=');
     if (equals == std::string_view::npos || equals == 0 || equals + 1 == text.size()) {
-        return fail("--zone '" + std::string(text) + "': expected NAME=FILE");
+        return fail(fmt::format("--zone '{}': expected NAME=FILE", text));
     }
     auto apex = parseZoneName(text.substr(0, equals));
-    if (!apex) return fail("--zone '" + std::string(text) + "': " + apex.error());
+    if (!apex) return fail(fmt::format("--zone '{}': {}", text, apex.error()));
     return ZoneConfig{*apex, std::filesystem::path(text.substr(equals + 1))};
 }
 
@@ -295,14 +293,14 @@ Result<std::string, std::string> parseNsid(std::string_view text) {
         for (std::size_t i = 0; i < hex.size(); i += 2) {
             const int hi = digit(hex[i]);
             const int lo = digit(hex[i + 1]);
-            if (hi < 0 || lo < 0) return fail("'" + std::string(text) + "' is not valid hex");
+            if (hi < 0 || lo < 0) return fail(fmt::format("'{}' is not valid hex", text));
             octets.push_back(static_cast<char>(hi * 16 + lo));
         }
     } else {
         octets.assign(text);
     }
     if (octets.size() > kMaxNsidLength) {
-        return fail("NSID longer than " + std::to_string(kMaxNsidLength) + " octets");
+        return fail(fmt::format("NSID longer than {} octets", kMaxNsidLength));
     }
     return octets;
 }
@@ -316,7 +314,7 @@ Result<void, Errors> applyOverrides(Config& config, const Overrides& overrides) 
             if (parsed) {
                 listen.push_back(*parsed);
             } else {
-                errors.push_back("--listen " + parsed.error());
+                errors.push_back(fmt::format("--listen {}", parsed.error()));
             }
         }
         config.server.listen = std::move(listen);
@@ -353,23 +351,24 @@ Result<void, Errors> applyOverrides(Config& config, const Overrides& overrides) 
         if (nsid) {
             config.server.nsid = *nsid;
         } else {
-            errors.push_back("--nsid: " + nsid.error());
+            errors.push_back(fmt::format("--nsid: {}", nsid.error()));
         }
     }
     if (overrides.logLevel) {
         if (log::parseLevel(*overrides.logLevel)) {
             config.server.logLevel = *overrides.logLevel;
         } else {
-            errors.push_back("--log-level: '" + *overrides.logLevel +
-                             "' is not one of trace, debug, info, warning, error, off");
+            errors.push_back(fmt::format(
+                "--log-level: '{}' is not one of trace, debug, info, warning, error, off",
+                *overrides.logLevel));
         }
     }
     if (overrides.logFormat) {
         if (log::parseFormat(*overrides.logFormat)) {
             config.server.logFormat = *overrides.logFormat;
         } else {
-            errors.push_back("--log-format: '" + *overrides.logFormat +
-                             "' is not one of text, json");
+            errors.push_back(
+                fmt::format("--log-format: '{}' is not one of text, json", *overrides.logFormat));
         }
     }
     if (!errors.empty()) return fail(std::move(errors));

@@ -1,6 +1,7 @@
 #include "authd/config/listen.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cstring>
@@ -26,12 +27,16 @@ const sockaddr_in6* asV6(const sockaddr_storage& s) noexcept {
         &s);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
+std::string problem(std::string_view text, std::string_view message) {
+    return fmt::format("'{}': {}", text, message);
+}
+
 Result<std::uint16_t, std::string> parsePort(std::string_view text) {
     unsigned value = 0;
     const auto* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
     if (text.empty() || ec != std::errc() || ptr != end || value > 65535) {
-        return fail("bad port '" + std::string(text) + "'");
+        return fail(fmt::format("bad port '{}'", text));
     }
     return static_cast<std::uint16_t>(value);
 }
@@ -62,10 +67,10 @@ std::string ListenAddress::toString() const {
     char text[INET6_ADDRSTRLEN] = {};
     if (family() == AF_INET6) {
         inet_ntop(AF_INET6, &asV6(address)->sin6_addr, text, sizeof text);
-        return "[" + std::string(text) + "]:" + std::to_string(port());
+        return fmt::format("[{}]:{}", text, port());
     }
     inet_ntop(AF_INET, &asV4(address)->sin_addr, text, sizeof text);
-    return std::string(text) + ":" + std::to_string(port());
+    return fmt::format("{}:{}", text, port());
 }
 
 Result<ListenAddress, std::string> parseListenAddress(std::string_view text) {
@@ -75,16 +80,16 @@ Result<ListenAddress, std::string> parseListenAddress(std::string_view text) {
     if (!text.empty() && text.front() == '[') {
         const auto close = text.find(']');
         if (close == std::string_view::npos) {
-            return fail("'" + std::string(text) + "': missing ']' after the IPv6 address");
+            return fail(problem(text, "missing ']' after the IPv6 address"));
         }
         host.assign(text.substr(1, close - 1));
         const auto rest = text.substr(close + 1);
         if (!rest.empty()) {
             if (rest.front() != ':') {
-                return fail("'" + std::string(text) + "': expected ':PORT' after ']'");
+                return fail(problem(text, "expected ':PORT' after ']'"));
             }
             auto parsed = parsePort(rest.substr(1));
-            if (!parsed) return fail("'" + std::string(text) + "': " + parsed.error());
+            if (!parsed) return fail(problem(text, parsed.error()));
             port = *parsed;
         }
         v6 = true;
@@ -97,20 +102,20 @@ Result<ListenAddress, std::string> parseListenAddress(std::string_view text) {
         } else if (colon != std::string_view::npos) {
             host.assign(text.substr(0, colon));
             auto parsed = parsePort(text.substr(colon + 1));
-            if (!parsed) return fail("'" + std::string(text) + "': " + parsed.error());
+            if (!parsed) return fail(problem(text, parsed.error()));
             port = *parsed;
         } else {
             host.assign(text);
         }
     }
-    if (host.empty()) return fail("'" + std::string(text) + "': empty address");
+    if (host.empty()) return fail(problem(text, "empty address"));
 
     ListenAddress result;
     if (v6) {
         auto* sa = asV6(result.address);
         sa->sin6_family = AF_INET6;
         if (inet_pton(AF_INET6, host.c_str(), &sa->sin6_addr) != 1) {
-            return fail("'" + std::string(text) + "': not an IPv6 address");
+            return fail(problem(text, "not an IPv6 address"));
         }
         result.length = sizeof(sockaddr_in6);
     } else {
@@ -118,8 +123,7 @@ Result<ListenAddress, std::string> parseListenAddress(std::string_view text) {
         sa->sin_family = AF_INET;
         // inet_pton, unlike inet_aton, refuses the ambiguous short forms such as "127.1".
         if (inet_pton(AF_INET, host.c_str(), &sa->sin_addr) != 1) {
-            return fail("'" + std::string(text) +
-                        "': not an IPv4 address (write IPv6 addresses as [ADDR]:PORT)");
+            return fail(problem(text, "not an IPv4 address (write IPv6 addresses as [ADDR]:PORT)"));
         }
         result.length = sizeof(sockaddr_in);
     }

@@ -1,5 +1,6 @@
 #include "authd/daemon/privileges.hpp"
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -20,12 +21,12 @@ Result<PrivilegeChange, std::string> dropPrivileges(std::string_view user) {
     passwd* found = nullptr;
     const int rc = ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
     if (rc != 0 || found == nullptr) {
-        return fail("cannot drop privileges: no user '" + name + "'" +
-                    (rc != 0 ? std::string(": ") + std::strerror(rc) : std::string()));
+        return fail(fmt::format("cannot drop privileges: no user '{}'{}{}", name,
+                                rc != 0 ? ": " : "", rc != 0 ? std::strerror(rc) : ""));
     }
     const uid_t uid = found->pw_uid;
     const gid_t gid = found->pw_gid;
-    if (uid == 0) return fail("cannot drop privileges: user '" + name + "' has uid 0");
+    if (uid == 0) return fail(fmt::format("cannot drop privileges: user '{}' has uid 0", name));
 
     // Supplementary groups first (root's would otherwise stay), then the group, then the user:
     // after setuid() we could no longer change groups.

@@ -1,5 +1,6 @@
 #include "authd/daemon/zone_loading.hpp"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -32,7 +33,7 @@ ZoneLoadResult loadOne(const config::ZoneConfig& config, const ServedZone* old) 
                 result.errors = std::move(loaded).error();
             }
         } catch (const std::exception& e) {
-            result.errors.push_back(config.file.string() + ": " + e.what());
+            result.errors.push_back(fmt::format("{}: {}", config.file.string(), e.what()));
         }
         if (result.errors.empty() && !result.served.zone) {
             result.errors.push_back(config.file.string() + ": the zone could not be loaded");

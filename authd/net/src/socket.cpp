@@ -1,6 +1,7 @@
 #include "authd/net/socket.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,7 +13,7 @@ namespace dnsfleet::authd::net {
 namespace {
 
 std::string describe(const char* what, const config::ListenAddress& address) {
-    return std::string(what) + " " + address.toString() + ": " + std::strerror(errno);
+    return fmt::format("{} {}: {}", what, address.toString(), std::strerror(errno));
 }
 
 bool enable(int fd, int level, int option) noexcept {

@@ -7,6 +7,7 @@ always stopped (SIGTERM, then SIGKILL) at the end.
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -112,10 +113,22 @@ class Daemon:
         self._log.close()
 
 
+def udp_exchange_any(port, wire, host, timeout=2.0):
+    """Like harness.dnsq.udp_exchange, for IPv4 or IPv6 hosts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.connect((host, port))
+        s.send(wire)
+        try:
+            return s.recv(65535)
+        except (socket.timeout, ConnectionRefusedError):
+            return None
+
+
 def serial_of(port, zone, host="127.0.0.1"):
     q = dnsq.make_query(zone, "SOA")
-    raw = dnsq.udp_exchange(port, q.to_wire(), host=host)
-    r = dnsq.parse(raw)
+    r = dnsq.parse(udp_exchange_any(port, q.to_wire(), host))
     if r is None or r.rcode() != dns.rcode.NOERROR or not r.answer:
         return None
     return r.answer[0][0].serial

@@ -72,7 +72,7 @@ def test_log_lines_name_start_listen_zone_and_stop(workdir, daemons):
     log = d.log()
     assert "starting" in log
     assert "listening on 127.0.0.1:%d" % port in log
-    assert re.search(r"zone a\.test\. loaded from .*a\.zone: serial 42, 3 records", log), log
+    assert re.search(r"zone a\.test\. loaded from .*a\.zone: serial 42, 4 records", log), log
     assert "stopped" in log
 
 
@@ -114,7 +114,7 @@ def test_check_loads_every_zone_of_the_config(workdir):
     r = subprocess.run([authd_binary(), "--config", cfg, "--check"], capture_output=True,
                        text=True, timeout=30)
     assert r.returncode == 1, r.stderr
-    assert re.search(re.escape(bad) + r":8: \S", r.stderr), r.stderr
+    assert re.search(re.escape(bad) + r":7: \S", r.stderr), r.stderr
     assert good not in r.stderr
     write(bad, zone_text("bad.test."))
     r = subprocess.run([authd_binary(), "--config", cfg, "--check"], capture_output=True,
@@ -188,7 +188,7 @@ def test_reload_keeps_the_old_version_of_a_zone_that_fails(workdir, daemons):
     write(b, zone_text("b.test.", serial=3))
     d.signal(signal.SIGHUP)
     log = d.wait_log("reload done")
-    assert re.search(re.escape(a) + r":8: ", log), log
+    assert re.search(re.escape(a) + r":7: ", log), log
     assert "keeps serving" in log
     assert serial_of(port, "a.test.") == 1
     assert serial_of(port, "b.test.") == 3
