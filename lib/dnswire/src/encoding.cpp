@@ -9,7 +9,7 @@ namespace dnsfleet::dnswire {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789ABCDEF";
-constexpr char kBase32Hex[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+constexpr char kBase32Hex[] = "0123456789abcdefghijklmnopqrstuv";  // Knot prints lower case
 
 constexpr int hexValue(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';

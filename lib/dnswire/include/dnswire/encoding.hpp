@@ -24,7 +24,8 @@ void appendBase64(std::span<const std::uint8_t> data, std::string& out);
 /// alphabet, misplaced padding or a length that is not a multiple of 4.
 [[nodiscard]] bool decodeBase64(std::string_view text, std::vector<std::uint8_t>& out);
 
-/// Appends the upper-case, unpadded base32hex form of `data` (RFC 5155 §3.3).
+/// Appends the lower-case, unpadded base32hex form of `data` (RFC 5155 §3.3), as Knot prints
+/// NSEC3 next hashed owner names (they are labels of owner names, which Knot lower-cases).
 void appendBase32Hex(std::span<const std::uint8_t> data, std::string& out);
 /// Decodes unpadded base32hex (either case) and appends the bytes. False on a bad character or
 /// on a length that leaves non-zero or impossible trailing bits.
