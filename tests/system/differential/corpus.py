@@ -8,6 +8,7 @@ The zones are in zones/*.zone; a new branch usually needs a new name there too.
 import struct
 from dataclasses import dataclass
 
+import dns.dnssec
 import dns.opcode
 
 # the zones served by both servers in every run (name -> file in zones/)
@@ -89,6 +90,8 @@ RAW = [
       struct.pack("!HH", 10, 20) + b"\x00" * 4),
     c("raw-qclass-ch-version", raw=_hdr() + _q(b"\x07version\x04bind\x00", 16, 3)),
     c("raw-qclass-any", raw=_hdr() + _q(qclass=255)),
+    c("raw-qclass-ch-zone-soa", raw=_hdr() + _q(b"\x07example\x00", 6, 3)),
+    c("raw-qclass-hs", raw=_hdr() + _q(qclass=4)),
     c("raw-qclass-none", raw=_hdr() + _q(qclass=254)),
     c("raw-qtype-0", raw=_hdr() + _q(qtype=0)),
     c("raw-qtype-opt", raw=_hdr() + _q(qtype=41)),
@@ -325,6 +328,7 @@ EDNS = [
     c("edns-payload-512", "www.example.", "A", payload=512),
     c("edns-payload-below-512", "medium.example.", "TXT", payload=100),
     c("edns-payload-4096", "www.example.", "A", payload=4096),
+    c("edns-payload-65535", "many-a.example.", "A", payload=65535),
     c("edns-version-1", "www.example.", "A", edns=1),
     c("edns-version-1-nx", "nope.example.", "A", edns=1),
     c("edns-version-1-refused", "www.example.org.", "A", edns=1),
@@ -361,7 +365,15 @@ TRUNCATION = [
     c("tc-any-apex-noedns", "example.", "ANY", edns=None),
     c("tc-apex-ns-512", "example.", "NS", edns=None),
     c("tc-dnskey-512", "example.", "DNSKEY", edns=None),
+    c("tc-additional-mx-512", "mx-many.example.", "MX", edns=None),
+    c("tc-additional-mx-1232", "mx-many.example.", "MX"),
+    c("tc-referral-glue-512", "host.bigdeleg.example.", "A", edns=None),
+    c("tc-referral-glue-1232", "host.bigdeleg.example.", "A"),
 ]
+
+# NSEC3 owner names of the corpus (hash algorithm 1, no salt, 0 iterations: what signing.py uses)
+APEX_HASH = dns.dnssec.nsec3_hash("example.", "", 0, 1).lower()
+WWW_HASH = dns.dnssec.nsec3_hash("www.example.", "", 0, 1).lower()
 
 SIGNED = [
     c("signed-dnskey", "example.", "DNSKEY", signed_only=True),
@@ -371,6 +383,9 @@ SIGNED = [
     c("signed-cd", "nope.example.", "A", cd=True, signed_only=True),
     c("signed-nx-wild-test", "nothing.sub.*.wild.test.", "A", signed_only=True),
     c("signed-rrsig-apex", "example.", "RRSIG", signed_only=True),
+    c("nsec3-owner-qtype-nsec3", APEX_HASH + ".example.", "NSEC3"),
+    c("nsec3-owner-qtype-a", WWW_HASH + ".example.", "A"),
+    c("nsec3-owner-below", "x." + APEX_HASH + ".example.", "A"),
 ]
 
 ALL = RAW + BASIC + ADDITIONAL + CNAME + DNAME + WILDCARD + DELEGATION + REFUSED + OPCODES + \
