@@ -167,7 +167,7 @@ ZoneBuilder::~ZoneBuilder() = default;
 
 ZoneBuilder ZoneBuilder::from(const Zone& previous) {
     ZoneBuilder builder(previous.apex());
-    auto addAll = [&](std::span<const Node> nodes) {
+    auto addAll = [&](const NodeList& nodes) {
         for (const Node& node : nodes) {
             for (const RRset& rrset : previous.rrsets(node)) {
                 for (const auto rdata : previous.view(&rrset)) {
@@ -372,7 +372,10 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
     // 5. Records in node order: counting sort by node keeps the (type, covered, rdata) order.
     std::shared_ptr<Zone> zone(new Zone());
     const std::size_t totalNodes = nodeNames.size() + nsec3Names.size();
-    zone->nodes_.resize(totalNodes);
+    // Nodes are assembled here with parent *indexes*, and copied to the head of their blobs
+    // (with parent offsets) once every flag is known.
+    std::vector<Node> nodes(totalNodes);
+    std::vector<std::uint32_t> nodeOffset(totalNodes, 0);
     zone->normalNodes_ = nodeNames.size();
     for (std::uint32_t i = 0; i < nodeNames.size(); ++i)
         s.nameList[nodeNames[i]].node = i;
@@ -406,7 +409,7 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
     for (std::uint32_t n = 0; n < totalNodes; ++n) {
         const std::uint32_t id =
             n >= nodeNames.size() ? nsec3Names[n - nodeNames.size()].second : nodeNames[n];
-        blobBytes += alignUp(s.nameList[id].length);
+        blobBytes += sizeof(Node) + alignUp(s.nameList[id].length);
         for (std::uint32_t i = start[n]; i < start[n + 1]; ++i) {
             const Pending& p = s.records[byNode[i]];
             blobBytes += 2U + p.rdlength;
@@ -431,8 +434,11 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
         const bool isNsec3 = n >= nodeNames.size();
         const std::uint32_t id = isNsec3 ? nsec3Names[n - nodeNames.size()].second : nodeNames[n];
         const NameView name = s.nameOf(id);
-        Node& node = zone->nodes_[n];
+        Node& node = nodes[n];
         std::vector<std::uint8_t>& data = zone->data_;
+        data.resize(alignUp(data.size()), 0);
+        nodeOffset[n] = static_cast<std::uint32_t>(data.size());
+        data.resize(data.size() + sizeof(Node), 0);
         node.nameOffset = static_cast<std::uint32_t>(data.size());
         node.nameLength = static_cast<std::uint8_t>(name.size());
         node.labels = static_cast<std::uint8_t>(name.labelCount());
@@ -554,29 +560,28 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
 
     // 7. Flags that depend on ancestors (parents precede children in canonical order).
     for (std::size_t n = 1; n < nodeNames.size(); ++n) {
-        Node& node = zone->nodes_[n];
-        const Node& parent = zone->nodes_[node.parent];
+        Node& node = nodes[n];
+        const Node& parent = nodes[node.parent];
         if (parent.has(nodeflag::Delegation) || parent.has(nodeflag::NonAuth))
             node.flags |= nodeflag::NonAuth;
         if (parent.has(nodeflag::HasDname) || parent.has(nodeflag::BelowDname))
             node.flags |= nodeflag::BelowDname;
-        if (zone->name(node).isWildcard())
-            zone->nodes_[node.parent].flags |= nodeflag::WildcardChild;
+        if (zone->name(node).isWildcard()) nodes[node.parent].flags |= nodeflag::WildcardChild;
         if (parent.has(nodeflag::HasDname))
             errors.push_back("records below DNAME at " + zone->name(parent).toText());
     }
     for (std::size_t n = 0; n < nodeNames.size(); ++n) {
-        const Node& node = zone->nodes_[n];
+        const Node& node = nodes[n];
         if (node.has(nodeflag::HasNsec) && !node.has(nodeflag::NonAuth) &&
             !node.has(nodeflag::BelowDname))
-            zone->nsecChain_.push_back(static_cast<std::uint32_t>(n));
+            zone->nsecChain_.push_back(nodeOffset[n]);
     }
     // Drop repeated DNAME-children errors (one per DNAME is enough).
     std::sort(errors.begin(), errors.end());
     errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
 
     // 8. Apex checks (RFC 1034 §4.2.1; Knot's mandatory semantic checks).
-    const Node& apexNode = zone->nodes_[0];
+    const Node& apexNode = nodes[0];
     const RRsetView soa = zone->rrset(apexNode, rrtype::SOA);
     if (!soa) {
         errors.emplace_back("missing SOA record at the zone apex");
@@ -617,9 +622,17 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
     zone->table_.assign(tableSize, 0);
     zone->tableMask_ = tableSize - 1;
     for (std::uint32_t n = 0; n < nodeNames.size(); ++n) {
-        detail::insertName(zone->table_, zone->tableMask_,
-                           detail::nameHash32(zone->name(zone->nodes_[n])), n);
+        detail::insertName(zone->table_, zone->tableMask_, detail::nameHash32(zone->name(nodes[n])),
+                           nodeOffset[n]);
     }
+
+    // 11. Nodes to the head of their blobs, parents as offsets.
+    for (std::size_t n = 0; n < totalNodes; ++n) {
+        Node node = nodes[n];
+        if (node.parent != kNoIndex) node.parent = nodeOffset[node.parent];
+        std::memcpy(zone->data_.data() + nodeOffset[n], &node, sizeof(Node));
+    }
+    zone->nodes_ = std::move(nodeOffset);
 
     state_ = std::make_unique<State>();
     if (!errors.empty()) return fail(std::move(errors));

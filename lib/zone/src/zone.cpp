@@ -14,8 +14,8 @@ const Node* Zone::find(NameView name) const noexcept {
     if (table_.empty()) return nullptr;
     const std::uint32_t index =
         detail::findName(table_, tableMask_, name, detail::nameHash32(name),
-                         [this](std::uint32_t i) { return this->name(nodes_[i]); });
-    return index == kNoIndex ? nullptr : &nodes_[index];
+                         [this](std::uint32_t at) { return this->name(*nodeAt(at)); });
+    return index == kNoIndex ? nullptr : nodeAt(index);
 }
 
 Lookup Zone::lookup(NameView name) const noexcept {
@@ -77,10 +77,10 @@ const Node* Zone::nsecFor(NameView name) const noexcept {
     // the last (whose NSEC points back to the apex).
     const auto it = std::upper_bound(
         nsecChain_.begin(), nsecChain_.end(), name, [this](NameView n, std::uint32_t index) {
-            return dnswire::compareCanonical(n, this->name(nodes_[index])) < 0;
+            return dnswire::compareCanonical(n, this->name(*nodeAt(index))) < 0;
         });
     const std::uint32_t index = it == nsecChain_.begin() ? nsecChain_.back() : *(it - 1);
-    return &nodes_[index];
+    return nodeAt(index);
 }
 
 void Zone::nsec3Hash(NameView name, std::array<std::uint8_t, 20>& out) const noexcept {
@@ -96,11 +96,11 @@ const Node* Zone::nsec3For(const std::array<std::uint8_t, 20>& hash, bool& match
                                   ? nsec3Hashes_.size() - 1
                                   : static_cast<std::size_t>(it - nsec3Hashes_.begin()) - 1;
     match = nsec3Hashes_[index] == hash;
-    return &nodes_[normalNodes_ + index];
+    return nodeAt(nodes_[normalNodes_ + index]);
 }
 
 std::size_t Zone::memoryUsage() const noexcept {
-    return sizeof(*this) + data_.capacity() + nodes_.capacity() * sizeof(Node) +
+    return sizeof(*this) + data_.capacity() + nodes_.capacity() * sizeof(std::uint32_t) +
            table_.capacity() * sizeof(std::uint64_t) +
            nsecChain_.capacity() * sizeof(std::uint32_t) +
            nsec3Hashes_.capacity() * sizeof(nsec3Hashes_[0]);

@@ -44,11 +44,11 @@ inline constexpr std::uint16_t HasNsec = 1U << 8;
 inline constexpr std::uint16_t Nsec3Owner = 1U << 9;
 }  // namespace nodeflag
 
-/// One owner name. 20 octets: a million names cost 20 MB here.
+/// One owner name; it heads the node's blob in the zone's arena. 20 octets.
 struct Node {
-    std::uint32_t nameOffset = 0;     ///< into the name arena (lower-cased wire form)
-    std::uint32_t parent = kNoIndex;  ///< node index of the parent name (kNoIndex at the apex)
-    std::uint32_t firstRRset = 0;     ///< into the RRset array
+    std::uint32_t nameOffset = 0;     ///< arena offset of the name (lower-cased wire form)
+    std::uint32_t parent = kNoIndex;  ///< arena offset of the parent node (kNoIndex at the apex)
+    std::uint32_t firstRRset = 0;     ///< arena offset of the first RRset header
     std::uint16_t rrsetCount = 0;
     std::uint16_t flags = 0;
     std::uint8_t nameLength = 0;
@@ -137,6 +137,45 @@ struct Lookup {
     const Node* wildcard = nullptr;
 };
 
+/// The nodes of a zone in some order, as arena offsets; indexable and iterable.
+class NodeList {
+  public:
+    class Iterator {
+      public:
+        Iterator(const std::uint8_t* base, const std::uint32_t* at) noexcept
+            : base_(base), at_(at) {}
+        const Node& operator*() const noexcept {
+            return *reinterpret_cast<const Node*>(base_ + *at_);  // NOLINT
+        }
+        Iterator& operator++() noexcept {
+            ++at_;
+            return *this;
+        }
+        friend bool operator==(const Iterator& a, const Iterator& b) noexcept {
+            return a.at_ == b.at_;
+        }
+
+      private:
+        const std::uint8_t* base_;
+        const std::uint32_t* at_;
+    };
+    NodeList(const std::uint8_t* base, std::span<const std::uint32_t> offsets) noexcept
+        : base_(base), offsets_(offsets) {}
+    [[nodiscard]] std::size_t size() const noexcept { return offsets_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return offsets_.empty(); }
+    const Node& operator[](std::size_t i) const noexcept {
+        return *reinterpret_cast<const Node*>(base_ + offsets_[i]);  // NOLINT
+    }
+    [[nodiscard]] Iterator begin() const noexcept { return {base_, offsets_.data()}; }
+    [[nodiscard]] Iterator end() const noexcept {
+        return {base_, offsets_.data() + offsets_.size()};
+    }
+
+  private:
+    const std::uint8_t* base_;
+    std::span<const std::uint32_t> offsets_;
+};
+
 class ZoneBuilder;
 
 /// An immutable zone snapshot.
@@ -144,7 +183,7 @@ class Zone {
   public:
     /// The zone's apex name (lower-cased).
     [[nodiscard]] dnswire::NameView apex() const noexcept { return name(apexNode()); }
-    [[nodiscard]] const Node& apexNode() const noexcept { return nodes_[0]; }
+    [[nodiscard]] const Node& apexNode() const noexcept { return *nodeAt(nodes_[0]); }
     /// The apex SOA RRset (always present in a built zone).
     [[nodiscard]] RRsetView soa() const noexcept { return view(soa_); }
     /// The TTL of negative answers: min(SOA TTL, SOA MINIMUM) (RFC 2308 §3).
@@ -160,7 +199,7 @@ class Zone {
         return dnswire::NameView::fromTrusted(data_.data() + node.nameOffset, node.nameLength);
     }
     [[nodiscard]] const Node* parent(const Node& node) const noexcept {
-        return node.parent == kNoIndex ? nullptr : &nodes_[node.parent];
+        return node.parent == kNoIndex ? nullptr : nodeAt(node.parent);
     }
     [[nodiscard]] std::span<const RRset> rrsets(const Node& node) const noexcept {
         return {rrsetAt(node.firstRRset), node.rrsetCount};
@@ -176,12 +215,12 @@ class Zone {
     }
 
     /// All nodes in canonical order (empty non-terminals included; NSEC3 owners excluded).
-    [[nodiscard]] std::span<const Node> nodes() const noexcept {
-        return {nodes_.data(), normalNodes_};
+    [[nodiscard]] NodeList nodes() const noexcept {
+        return {data_.data(), {nodes_.data(), normalNodes_}};
     }
     /// NSEC3 owner nodes, sorted by hash.
-    [[nodiscard]] std::span<const Node> nsec3Nodes() const noexcept {
-        return {nodes_.data() + normalNodes_, nodes_.size() - normalNodes_};
+    [[nodiscard]] NodeList nsec3Nodes() const noexcept {
+        return {data_.data(), {nodes_.data() + normalNodes_, nodes_.size() - normalNodes_}};
     }
 
     /// True when the apex has an NSEC RRset (the zone is signed with NSEC).
@@ -207,18 +246,23 @@ class Zone {
   private:
     friend class ZoneBuilder;
     Zone() = default;
+    [[nodiscard]] const Node* nodeAt(std::uint32_t offset) const noexcept {
+        return reinterpret_cast<const Node*>(data_.data() + offset);  // NOLINT
+    }
     [[nodiscard]] const RRset* rrsetAt(std::uint32_t offset) const noexcept {
         // The builder memcpy'd RRset objects to 4-aligned offsets of the arena.
         return reinterpret_cast<const RRset*>(data_.data() + offset);  // NOLINT
     }
 
-    /// One blob per node, 4-aligned: name, RRset headers (then RRSIG slice headers), RDATA.
+    /// One blob per node, 4-aligned: Node, name, RRset headers (then RRSIG slice headers),
+    /// RDATA. Objects were placed with memcpy (implicit-lifetime types).
     std::vector<std::uint8_t> data_;
-    std::vector<Node> nodes_;
-    /// Open addressing, linear probing: (upper 32 bits of the hash) << 32 | (node index + 1).
+    /// Arena offsets of the nodes: canonical order, then NSEC3 owners by hash.
+    std::vector<std::uint32_t> nodes_;
+    /// Open addressing, linear probing: (upper 32 bits of the hash) << 32 | (node offset + 1).
     std::vector<std::uint64_t> table_;
     std::uint64_t tableMask_ = 0;
-    std::vector<std::uint32_t> nsecChain_;  ///< node indexes holding NSEC, canonical order
+    std::vector<std::uint32_t> nsecChain_;  ///< offsets of nodes holding NSEC, canonical order
     /// Raw NSEC3 hashes (20 octets each, SHA-1) in the order of nsec3Nodes().
     std::vector<std::array<std::uint8_t, 20>> nsec3Hashes_;
     Nsec3Params nsec3Params_;
