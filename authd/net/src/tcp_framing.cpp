@@ -41,6 +41,13 @@ std::size_t TcpFrameReader::feed(std::span<const std::uint8_t> bytes) {
     return taken;
 }
 
+bool TcpFrameReader::hasMessage() const noexcept {
+    const std::size_t available = end_ - begin_;
+    if (available < kTcpLengthPrefix) return false;
+    const std::size_t length = (std::size_t{buffer_[begin_]} << 8) | buffer_[begin_ + 1];
+    return available >= kTcpLengthPrefix + length;
+}
+
 std::optional<std::span<const std::uint8_t>> TcpFrameReader::next() noexcept {
     const std::size_t available = end_ - begin_;
     if (available < kTcpLengthPrefix) return std::nullopt;

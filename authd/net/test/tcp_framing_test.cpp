@@ -61,7 +61,9 @@ TEST(TcpFrameReader, PipelinedMessagesInOneReadComeOutInOrder) {
     auto tail = frame("four");
     bytes.insert(bytes.end(), tail.begin(), tail.begin() + 3);  // a partial fourth
     EXPECT_EQ(r.feed(bytes), bytes.size());
+    EXPECT_TRUE(r.hasMessage());
     EXPECT_EQ(drain(r), (std::vector<std::string>{"one", "two", "three"}));
+    EXPECT_FALSE(r.hasMessage());  // only the partial fourth is left
     EXPECT_TRUE(r.midMessage());
     EXPECT_EQ(r.feed(std::span(tail).subspan(3)), tail.size() - 3);
     EXPECT_EQ(drain(r), std::vector<std::string>{"four"});

@@ -38,6 +38,8 @@ class TcpFrameReader {
     /// The view stays valid until the next call to `freeSpace()` or `feed()`.
     [[nodiscard]] std::optional<std::span<const std::uint8_t>> next() noexcept;
 
+    /// True when `next()` would return a message.
+    [[nodiscard]] bool hasMessage() const noexcept;
     /// Octets received that are not yet part of a message returned by `next()`.
     [[nodiscard]] std::size_t buffered() const noexcept { return end_ - begin_; }
     /// True when part of a message (or of its length prefix) has arrived.
