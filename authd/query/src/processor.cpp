@@ -135,6 +135,12 @@ std::size_t QueryProcessor::process(const zone::ZoneSet& zones,
     }
 
     const zone::Zone* zone = zones.find(query.qname);
+    if (zone != nullptr && query.qtype == rrtype::DS && !query.qname.isRoot() &&
+        dnswire::equalNames(zone->apex(), query.qname)) {
+        // The DS RRset of a zone lives in its parent (RFC 4035 §3.1.4.1): when we serve the
+        // parent too, it answers, as Knot does.
+        if (const zone::Zone* parent = zones.find(query.qname.view().parent())) zone = parent;
+    }
     if (zone == nullptr) {
         // Knot says why in an Extended DNS Error when the client speaks EDNS (RFC 8914 §4.21).
         if (query.edns.present) {

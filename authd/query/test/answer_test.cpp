@@ -334,5 +334,28 @@ TEST(Answer, AdditionalThatDoesNotFitIsDroppedWithoutTc) {
     EXPECT_LE(r.size, 1232U);
 }
 
+TEST(Answer, DsAtAChildApexWeAlsoServeComesFromTheParent) {
+    auto parent = buildZone(baseZone({
+        {"sub.example.", t::NS, 3600, nameRdata("ns1.sub.example.")},
+        {"sub.example.", t::DS, 3600, std::vector<std::uint8_t>(36, 9)},
+        {"ns1.sub.example.", t::A, 3600, aRdata(192, 0, 2, 99)},
+    }));
+    ASSERT_TRUE(parent);
+    auto child = buildZone({{"sub.example.", t::SOA, 3600, zone::testing::soaRdata()},
+                            {"sub.example.", t::NS, 3600, nameRdata("ns1.sub.example.")},
+                            {"ns1.sub.example.", t::A, 3600, aRdata(192, 0, 2, 99)}},
+                           nullptr, "sub.example.");
+    ASSERT_TRUE(child);
+    const zone::ZoneSet both({*parent, *child});
+    const auto ds = ask(both, q("sub.example.", t::DS));
+    EXPECT_TRUE(ds.has(fl::AA));
+    ASSERT_EQ(ds.answer.size(), 1U);
+    EXPECT_EQ(ds.answer[0].type, t::DS);
+    // Everything else at the child apex comes from the child.
+    const auto ns = ask(both, q("sub.example.", t::NS));
+    EXPECT_TRUE(ns.has(fl::AA));
+    EXPECT_EQ(ns.answer.size(), 1U);
+}
+
 }  // namespace
 }  // namespace dnsfleet::authd
