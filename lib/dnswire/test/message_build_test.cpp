@@ -179,6 +179,23 @@ TEST(MessageBuilder, RespondToWithoutAReadableQuestionWritesTheHeaderOnly) {
     EXPECT_EQ(h->rcode(), rcode::FORMERR);
 }
 
+TEST(MessageBuilder, AQuestionWrittenWithAPointerIsEchoedInFull) {
+    // Legal but odd: the qname "a" + pointer to a root octet inside the header (ARCOUNT's low
+    // octet is 0). The echo must not point into the response's header, which differs.
+    const std::vector<std::uint8_t> wire = {0, 9, 0, 0,   0,    1,  0, 0, 0, 0,
+                                            0, 0, 1, 'a', 0xC0, 11, 0, 1, 0, 1};
+    auto q = parseQuery(wire);
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->qname.toText(), "a.");
+    std::array<std::uint8_t, 64> buffer{};
+    auto b = MessageBuilder::respondTo(*q, wire, buffer);
+    ASSERT_TRUE(b);
+    auto parser = MessageParser::open(b->wire());
+    ASSERT_TRUE(parser);
+    EXPECT_EQ(parser->qname().toText(), "a.");
+    EXPECT_EQ(b->size(), 12U + 3U + 4U);
+}
+
 TEST(MessageBuilder, RefusesBuffersTooSmallForTheQuestion) {
     const TestQuery q = makeQuery("www.example.", rrtype::A);
     std::array<std::uint8_t, 20> small{};

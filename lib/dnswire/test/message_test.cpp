@@ -198,6 +198,16 @@ TEST(ParseQuery, AtMostOneOptWithARootOwnerInTheAdditionalSection) {
     EXPECT_EQ(parseQuery(overrun.span()).error(), WireError::BadOpt);
 }
 
+TEST(ParseQuery, OptOwnerMayBeAPointerToTheRoot) {
+    // Knot accepts it: the owner is the root name however it is spelled.
+    Packet p = query("example", 1);
+    const unsigned rootAt = static_cast<unsigned>(p.bytes.size()) - 5;  // the qname's last octet
+    p.u16(0xC000 | rootAt).u16(rrtype::OPT).u16(1232).u32(0).u16(0);
+    auto q = parseQuery(p.span());
+    ASSERT_TRUE(q);
+    EXPECT_TRUE(q->edns.present);
+}
+
 TEST(ParseQuery, CountsLargerThanTheMessage) {
     Packet ar = query("example", 1);
     EXPECT_EQ(parseQuery(ar.span()).error(), WireError::Truncated);
