@@ -102,6 +102,7 @@ void TcpServer::run() noexcept {
             }
         }
         closeIdle(Clock::now());
+        (void)zones_.refresh();
     }
     for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
         if (slots_[slot].fd.valid()) close(slot);
@@ -109,11 +110,13 @@ void TcpServer::run() noexcept {
 }
 
 int TcpServer::waitTimeoutMs(Clock::time_point now) const noexcept {
-    if (head_ == kNone) return -1;
+    // Never block longer than a second: an idle thread must still let go of a replaced zone
+    // snapshot (see run()).
+    if (head_ == kNone) return 1000;
     const auto deadline = slots_[head_].lastActive + options_.idleTimeout;
     if (deadline <= now) return 0;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    return static_cast<int>(std::min<std::int64_t>(left.count() + 1, 60'000));
+    return static_cast<int>(std::min<std::int64_t>(left.count() + 1, 1000));
 }
 
 void TcpServer::acceptFrom(int listener) noexcept {

@@ -153,7 +153,12 @@ void UdpWorker::serveBatch(const UdpSocket& sock, int flags) noexcept {
     }
     const int received =
         ::recvmmsg(sock.fd.get(), b.rxMsgs.data(), static_cast<unsigned>(batch), flags, nullptr);
-    if (received <= 0) return;  // timeout, interrupt or a transient error: the loop decides
+    if (received <= 0) {
+        // Timeout, interrupt or a transient error: the loop decides. An idle worker still lets
+        // go of a replaced snapshot here, so that old zones are not kept alive by silence.
+        (void)zones_.refresh();
+        return;
+    }
 
     // Once per batch, never per query: pick up a newer zone snapshot if one was published.
     const zone::ZoneSet& zones = zones_.refresh();
