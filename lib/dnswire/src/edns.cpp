@@ -70,8 +70,8 @@ WireResult<EdnsQuery> parseOpt(std::uint16_t rclass, std::uint32_t ttl,
         pos += length;
         switch (code) {
             case ednsopt::NSID:
-                // RFC 5001 §2.1: the request is the empty option.
-                if (length == 0) query.nsid = true;
+                // RFC 5001 §2.3: the server ignores any payload a requestor put in the option.
+                query.nsid = true;
                 break;
             case ednsopt::COOKIE:
                 readCookie(data, query);

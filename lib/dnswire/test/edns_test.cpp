@@ -63,9 +63,10 @@ TEST(ParseOpt, UnknownOptionsAreIgnored) {
     EXPECT_FALSE(e->cookie);
 }
 
-TEST(ParseOpt, NsidRequestIsTheEmptyOption) {
+TEST(ParseOpt, AnyNsidOptionIsARequest) {
     EXPECT_TRUE(parseOpt(1232, 0, option(ednsopt::NSID, {}))->nsid);
-    EXPECT_FALSE(parseOpt(1232, 0, option(ednsopt::NSID, {'x'}))->nsid);
+    // RFC 5001 §2.3: payload data in the query's option is ignored, not a reason to stay silent.
+    EXPECT_TRUE(parseOpt(1232, 0, option(ednsopt::NSID, {'x'}))->nsid);
     EXPECT_FALSE(parseOpt(1232, 0, {})->nsid);
 }
 

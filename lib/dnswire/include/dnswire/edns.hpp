@@ -39,7 +39,7 @@ struct EdnsQuery {
     std::uint8_t version = 0;
     std::uint8_t extendedRcode = 0;  ///< upper 8 bits of RCODE (only meaningful in responses)
     bool dnssecOk = false;           ///< the DO bit (RFC 3225)
-    bool nsid = false;               ///< NSID requested (empty NSID option)
+    bool nsid = false;               ///< NSID requested (any NSID option; payload ignored)
     bool keepalive = false;          ///< tcp-keepalive option present
     bool padding = false;            ///< padding option present
     bool cookie = false;             ///< cookie option present and well formed
