@@ -364,6 +364,14 @@ TextResult TextParser::parse(const RRTypeInfo& info) {
     if (more())
         return fail(detail::quoted("unexpected text", tokens_[next_].text, " after the RDATA"));
     if (out_.size() - start_ > 0xFFFF) return fail(std::string("RDATA longer than 65535 octets"));
+    // The field parsers check their own syntax; this catches combinations only the wire layout
+    // rules out (an empty quoted token where octets must follow, ...), so that text can never
+    // produce RDATA that rdataFromWire would refuse.
+    if (!validateRdata(info.code, std::span<const std::uint8_t>(out_).subspan(start_))) {
+        std::string message = "RDATA does not match the format of ";
+        appendTypeText(info.code, message);
+        return fail(std::move(message));
+    }
     return {};
 }
 
@@ -461,16 +469,18 @@ TextResult TextParser::field(FieldKind kind) {
             return {};
         case FieldKind::Base64End:
         case FieldKind::Base64EndOpt: {
-            if (kind == FieldKind::Base64End && !more())
-                return fail(std::string("missing base64 data"));
+            const std::size_t before = out_.size();
             const std::string_view text = rest();
             if (!decodeBase64(text, out_)) return fail(detail::quoted("bad base64 data", text));
+            if (kind == FieldKind::Base64End && out_.size() == before)
+                return fail(std::string("missing base64 data"));
             return {};
         }
         case FieldKind::HexEnd: {
-            if (!more()) return fail(std::string("missing hex data"));
+            const std::size_t before = out_.size();
             const std::string_view text = rest();
             if (!decodeHex(text, out_)) return fail(detail::quoted("bad hex data", text));
+            if (out_.size() == before) return fail(std::string("missing hex data"));
             return {};
         }
         case FieldKind::HexSalt: {

@@ -190,7 +190,9 @@ TEST(RdataText, RejectsMalformedValues) {
     errorOf(rrtype::DNSKEY, "256 3 8 ABC");
     errorOf(rrtype::DNSKEY, "256 3 8 AB==AAAA");
     errorOf(rrtype::DNSKEY, "256 3 8");
-    errorOf(rrtype::DS, "1 8 2 ABC");  // odd number of hex digits
+    errorOf(rrtype::DS, "1 8 2 ABC");     // odd number of hex digits
+    errorOf(rrtype::SSHFP, R"(5 3 "")");  // an empty token is no fingerprint
+    errorOf(rrtype::DNSKEY, R"(256 3 8 "")");
     errorOf(rrtype::DS, "1 8 2 XY");
     // A label of 64 octets.
     const std::string label(64, 'a');
