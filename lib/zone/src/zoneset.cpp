@@ -1,5 +1,7 @@
 #include "zone/zoneset.hpp"
 
+#include <algorithm>
+
 #include "name_index.hpp"
 
 namespace dnsfleet::zone {
@@ -34,6 +36,7 @@ ZoneSet::ZoneSet(std::vector<std::shared_ptr<const Zone>> zones) {
             slot = (slot + 1) & mask;
         }
         if (replaced) continue;
+        maxApexLabels_ = std::max(maxApexLabels_, zone->apex().labelCount());
         unique.push_back(std::move(zone));
         index_[slot] = static_cast<std::uint32_t>(unique.size());
     }
@@ -53,8 +56,10 @@ std::shared_ptr<const Zone> ZoneSet::get(NameView apex) const noexcept {
 const Zone* ZoneSet::find(NameView name) const noexcept {
     if (index_.empty()) return nullptr;
     const std::size_t mask = index_.size() - 1;
-    // Longest apex first: try the name itself, then each parent down to the root.
+    // Longest apex first: from the deepest apex length, then each parent down to the root.
     NameView current = name;
+    const std::size_t labels = name.labelCount();
+    if (labels > maxApexLabels_) current = name.stripLabels(labels - maxApexLabels_);
     while (true) {
         for (std::size_t slot = probeStart(current, mask); index_[slot] != 0;
              slot = (slot + 1) & mask) {

@@ -33,6 +33,9 @@ class ZoneSet {
     std::vector<std::shared_ptr<const Zone>> zones_;
     /// Open-addressing table of indexes into zones_, keyed by the hash of the apex.
     std::vector<std::uint32_t> index_;
+    /// Labels of the deepest apex: longer suffixes of a name cannot be an apex, so find()
+    /// starts probing there.
+    std::size_t maxApexLabels_ = 0;
 };
 
 }  // namespace dnsfleet::zone
