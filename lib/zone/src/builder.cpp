@@ -279,6 +279,29 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
     order.clear();
     order.shrink_to_fit();
 
+    // Knot keeps the first SOA of the apex and ignores the others; so do we.
+    {
+        const std::uint32_t apexName = s.intern(apex);
+        std::uint32_t first = kNoIndex;
+        std::size_t soas = 0;
+        for (const std::uint32_t r : live) {
+            const Pending& p = s.records[r];
+            if (p.name != apexName || p.type != rrtype::SOA) continue;
+            ++soas;
+            if (first == kNoIndex || p.order < s.records[first].order) first = r;
+        }
+        if (soas > 1) {
+            warn("multiple SOA records at the zone apex, the first one is used");
+            live.erase(std::remove_if(live.begin(), live.end(),
+                                      [&](std::uint32_t r) {
+                                          const Pending& p = s.records[r];
+                                          return p.name == apexName && p.type == rrtype::SOA &&
+                                                 r != first;
+                                      }),
+                       live.end());
+        }
+    }
+
     // 2. Which names are in the zone, and which carry normal data or NSEC3 chain data.
     std::vector<bool> reported(s.nameList.size(), false);
     for (const std::uint32_t r : live) {
@@ -580,13 +603,11 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
     std::sort(errors.begin(), errors.end());
     errors.erase(std::unique(errors.begin(), errors.end()), errors.end());
 
-    // 8. Apex checks (RFC 1034 §4.2.1; Knot's mandatory semantic checks).
+    // 8. Apex checks (RFC 1034 §4.2.1, as strict as Knot's mandatory semantic checks).
     const Node& apexNode = nodes[0];
     const RRsetView soa = zone->rrset(apexNode, rrtype::SOA);
     if (!soa) {
         errors.emplace_back("missing SOA record at the zone apex");
-    } else if (soa.size() != 1) {
-        errors.emplace_back("multiple SOA records at the zone apex");
     } else if (soa.first().size() < 22) {
         errors.emplace_back("malformed SOA record");
     } else {
@@ -595,8 +616,8 @@ Result<std::shared_ptr<const Zone>, std::vector<std::string>> ZoneBuilder::build
         const std::uint32_t minimum = dnswire::loadU32(rdata.data() + rdata.size() - 4);
         zone->negativeTtl_ = std::min(soa.ttl(), minimum);
     }
-    if (!zone->rrset(apexNode, rrtype::NS))
-        errors.emplace_back("missing NS record at the zone apex");
+    // Knot only warns about this one and serves the zone.
+    if (!zone->rrset(apexNode, rrtype::NS)) warn("missing NS record at the zone apex");
 
     // 9. NSEC3 parameters and hashes.
     const RRsetView param = zone->rrset(apexNode, rrtype::NSEC3PARAM);
