@@ -99,8 +99,9 @@ def test_many_pipelined_queries_from_a_client_that_reads_late(server):
     gets every answer, in order: the server stops reading while its output queue is full
     (back-pressure) instead of dropping or buffering without bound."""
     count = 3000
+    # built before connecting: building takes longer than the 2 s idle timeout on a busy machine
+    payload = b"".join(framed(query_wire("big.t.test.", "TXT", qid=i)) for i in range(count))
     with connect(server.port, timeout=20) as s:
-        payload = b"".join(framed(query_wire("big.t.test.", "TXT", qid=i)) for i in range(count))
         s.setblocking(False)
         sent = 0
         got = []
