@@ -49,7 +49,7 @@ fi
 if has_tier lint; then
   log "lint: clang-tidy"
   git ls-files '*.cpp' | grep -v '^tests/fuzz/' \
-    | xargs -r -P "$jobs" -n 8 clang-tidy -p build/dev --quiet 2>&1 \
+    | xargs -r -P "$jobs" -n 8 clang-tidy -p build/dev --quiet --extra-arg=-Wno-unknown-warning-option 2>&1 \
     | grep -vE '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^Error while processing' \
     | tee /tmp/dnsfleet-tidy.log || true
   if grep -qE 'warning:|error:' /tmp/dnsfleet-tidy.log; then
