@@ -285,3 +285,17 @@ def test_no_listen_address_is_an_error(workdir):
                        timeout=30)
     assert r.returncode == 1
     assert "no listen address" in r.stdout + r.stderr
+
+
+def test_wildcard_listener_answers_from_the_address_queried(workdir, daemons):
+    """Bound to 0.0.0.0, the server answers each query from the address it was sent to
+    (IP_PKTINFO): a client that sent to 127.0.0.2 accepts only a reply from 127.0.0.2 (its
+    socket is connected), so an answer from another source address would never arrive.
+    Only loopback traffic is sent."""
+    port = free_port()
+    zone = write(os.path.join(workdir, "a.zone"), zone_text("a.test."))
+    d = daemons(["--zone", "a.test=" + zone, "--listen", "0.0.0.0:%d" % port, "--threads", "1"],
+                workdir)
+    d.wait_soa(port, "a.test.")
+    for host in ("127.0.0.1", "127.0.0.2", "127.0.0.3"):
+        assert serial_of(port, "a.test.", host=host) == 1, host
