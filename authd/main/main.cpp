@@ -1,10 +1,13 @@
 // dnsfleet-authd: the authoritative DNS server. See docs/authd.md.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 
 #include "authd/daemon/daemon.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int runMain(int argc, char** argv) {
     using dnsfleet::authd::daemon::CommandLine;
     CLI::App app{"dnsfleet-authd: authoritative DNS server"};
     CommandLine commandLine;
@@ -47,4 +50,17 @@ int main(int argc, char** argv) {
         return 1;
     }
     return dnsfleet::authd::daemon::run(commandLine);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return runMain(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dnsfleet-authd: fatal: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "dnsfleet-authd: fatal: unknown exception\n");
+    }
+    return 1;
 }

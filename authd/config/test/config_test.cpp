@@ -219,7 +219,7 @@ TEST(Config, LoadConfigReportsAMissingFile) {
 
 TEST(Config, HoldsAHundredThousandZones) {
     std::string text;
-    text.reserve(100'000 * 48);
+    text.reserve(std::size_t{100'000} * 48);
     for (int i = 0; i < 100'000; ++i) {
         text += "[[zone]]\nname = \"z" + std::to_string(i) + ".example\"\nfile = \"z" +
                 std::to_string(i) + ".zone\"\n";

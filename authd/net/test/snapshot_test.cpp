@@ -49,6 +49,7 @@ TEST(Snapshot, ConcurrentReadersAlwaysSeeACompleteSnapshot) {
     std::atomic<bool> done{false};
     std::atomic<int> bad{0};
     std::vector<std::thread> readers;
+    readers.reserve(3);
     for (int t = 0; t < 3; ++t) {
         readers.emplace_back([&] {
             SnapshotReader<V> reader(published);

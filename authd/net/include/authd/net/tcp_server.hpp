@@ -27,7 +27,7 @@ struct TcpServerOptions {
     std::size_t maxClients = 1024;
     /// Responses queued for a client that is not reading, after which its further queries are
     /// left unread until it catches up (back-pressure instead of memory growth).
-    std::size_t maxPendingOutput = 2 * (65535 + 2);
+    std::size_t maxPendingOutput = std::size_t{2} * (65535 + 2);
     ProcessorOptions processor;
 };
 
