@@ -1,6 +1,7 @@
 #include "authd/query/processor.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "answer.hpp"
@@ -20,18 +21,55 @@ namespace {
 // RFC 8467 §4.1 recommends 468-octet blocks for responses.
 constexpr std::uint16_t kPaddingBlock = 468;
 
+// The OPT record of a well-formed message without a question (the one OPT, owner root, in the
+// additional section); nothing when there is none or the message is malformed.
+std::optional<dnswire::EdnsQuery> questionlessOpt(std::span<const std::uint8_t> packet) noexcept {
+    auto parser = dnswire::MessageParser::open(packet);
+    if (!parser) return std::nullopt;
+    std::optional<dnswire::EdnsQuery> edns;
+    dnswire::RecordRef record;
+    while (true) {
+        const auto more = parser->next(record);
+        if (!more) return std::nullopt;
+        if (!*more) break;
+        if (record.type != rrtype::OPT) continue;
+        if (record.section != dnswire::Section::Additional || edns || !record.owner.isRoot())
+            return std::nullopt;
+        auto parsed = dnswire::parseOpt(record.rclass, record.ttl,
+                                        packet.subspan(record.rdataOffset, record.rdlength));
+        if (!parsed) return std::nullopt;
+        edns = *parsed;
+    }
+    if (!parser->complete()) return std::nullopt;
+    return edns;
+}
+
 // Knot answers FORMERR only when it can tell what was asked: with no question at all it sends
-// a bare header, with a readable question it echoes it, and otherwise (more than one question,
-// or a question it cannot read) it stays silent. We do the same.
+// a header, with a readable question it echoes it, and otherwise (more than one question, or a
+// question it cannot read) it stays silent. We do the same.
 std::size_t formErr(const Header& header, std::span<const std::uint8_t> packet,
-                    std::span<std::uint8_t> response) noexcept {
+                    std::span<std::uint8_t> response, const ProcessorOptions& options) noexcept {
     Header reply;
     reply.id = header.id;
     reply.flags = static_cast<std::uint16_t>(flag::QR | (header.flags & (0x7800U | flag::RD)) |
                                              rcode::FORMERR);
     if (header.qdcount == 0) {
         auto builder = MessageBuilder::start(reply, response);
-        return builder ? builder->size() : 0;
+        if (!builder) return 0;
+        // RFC 6891 §7: a responder that speaks EDNS puts OPT in every response to a query that
+        // had one, errors included; Knot does, echoing DO and checking the version first.
+        if (const auto edns = questionlessOpt(packet)) {
+            dnswire::EdnsResponse opt;
+            opt.udpSize = options.maxUdpPayload;
+            opt.dnssecOk = edns->dnssecOk;
+            if (edns->nsid) opt.nsid = options.nsid;
+            if (edns->version != 0) {
+                opt.extendedRcode = static_cast<std::uint8_t>(rcode::BADVERS >> 4);
+                builder->setRcode(rcode::BADVERS);
+            }
+            if (!builder->addOpt(opt)) return 0;
+        }
+        return builder->size();
     }
     if (header.qdcount != 1) return 0;
     dnswire::Query query;
@@ -62,7 +100,7 @@ std::size_t QueryProcessor::process(const zone::ZoneSet& zones,
     // Never answer a response: two servers would bounce errors at each other forever.
     if (!header || header->has(flag::QR)) return 0;
     const auto parsed = dnswire::parseQuery(packet);
-    if (!parsed) return formErr(*header, packet, response);
+    if (!parsed) return formErr(*header, packet, response, options_);
     const dnswire::Query& query = *parsed;
 
     auto started = MessageBuilder::respondTo(query, packet, response);

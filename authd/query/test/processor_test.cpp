@@ -61,6 +61,33 @@ TEST(Processor, FormErrWithoutQuestionWhenQdcountIsZero) {
     EXPECT_EQ(r.header.id, 0x1234);
 }
 
+TEST(Processor, FormErrWithoutQuestionCarriesOptWhenTheQueryHadOne) {
+    // RFC 6891 §7: OPT in every response to a query with OPT; Knot 3.2 echoes DO and answers
+    // BADVERS first for an unknown version.
+    std::vector<std::uint8_t> query = {0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    const std::vector<std::uint8_t> opt = {0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0};
+    query.insert(query.end(), opt.begin(), opt.end());
+    const auto r = ask(zones(), query);
+    ASSERT_FALSE(r.empty);
+    EXPECT_EQ(r.rcode(), rc::FORMERR);
+    EXPECT_EQ(r.header.qdcount, 0);
+    ASSERT_TRUE(r.opt);
+    EXPECT_EQ(r.optUdpSize, 1232);
+    EXPECT_EQ(r.optTtl & 0x8000U, 0x8000U);
+    auto v1 = query;
+    v1[12 + 6] = 1;  // EDNS version 1
+    const auto bad = ask(zones(), v1);
+    EXPECT_EQ(bad.rcode(), rc::BADVERS);
+    EXPECT_TRUE(bad.opt);
+    // Two OPT records are malformed: the bare header as before.
+    auto two = query;
+    two[11] = 2;
+    two.insert(two.end(), opt.begin(), opt.end());
+    const auto twice = ask(zones(), two);
+    EXPECT_EQ(twice.rcode(), rc::FORMERR);
+    EXPECT_FALSE(twice.opt);
+}
+
 TEST(Processor, FormErrEchoesAReadableQuestion) {
     auto query = makeQuery(www());
     query.push_back(0);  // trailing garbage
