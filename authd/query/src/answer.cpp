@@ -18,7 +18,8 @@ void Answerer::run() noexcept {
     NameView sname = question_.qname;
     // Knot follows CNAME and DNAME targets inside the zone of the question only; a chain that
     // leaves the zone ends with the last in-zone record, and the resolver continues from there.
-    for (std::size_t hop = 0; hop < kMaxChain; ++hop) {
+    // kMaxChain links, then one more step for the answer at the end of the chain.
+    for (std::size_t hop = 0; hop <= kMaxChain; ++hop) {
         if (step(sname) == Outcome::Done || truncated_) break;
         sname = next_;
         if (!dnswire::isSubdomain(sname, zone_.apex())) break;
@@ -54,10 +55,11 @@ Answerer::Outcome Answerer::answerNode(NameView sname, const zone::Node& node, b
         for (std::size_t i = 0; i < visitedCount_; ++i) {
             if (visited_[i] == &node) return Outcome::Done;
         }
+        // Past the bound the answer ends before the next link, NOERROR and no SOA (Knot).
+        if (visitedCount_ == kMaxChain) return Outcome::Done;
         const zone::RRsetView cname = zone_.rrset(node, rrtype::CNAME);
         if (!put(Section::Answer, sname, *cname.raw())) return Outcome::Done;
         if (wildcard && question_.dnssec) proveWildcardAnswer(sname, lookup);
-        if (visitedCount_ == visited_.size()) return Outcome::Done;
         visited_[visitedCount_++] = &node;
         const auto target = cname.first();
         next_ = NameView::fromTrusted(target.data(), target.size());
@@ -109,6 +111,8 @@ void Answerer::referral(const zone::Node& cut) noexcept {
 }
 
 Answerer::Outcome Answerer::dname(NameView sname, const zone::Node& node) noexcept {
+    // A DNAME is a link of the chain too (Knot counts both against one bound).
+    if (visitedCount_ == kMaxChain) return Outcome::Done;
     const zone::RRsetView dnameSet = zone_.rrset(node, rrtype::DNAME);
     const NameView owner = zone_.name(node);
     if (!put(Section::Answer, owner, *dnameSet.raw())) return Outcome::Done;
@@ -138,7 +142,6 @@ Answerer::Outcome Answerer::dname(NameView sname, const zone::Node& node) noexce
     for (std::size_t i = 0; i < visitedCount_; ++i) {
         if (visited_[i] == &node) return Outcome::Done;
     }
-    if (visitedCount_ == visited_.size()) return Outcome::Done;
     visited_[visitedCount_++] = &node;
     next_ = slot.view();
     return Outcome::Follow;

@@ -73,7 +73,9 @@ class Answerer {
     bool truncated_ = false;
     bool negativeSoa_ = false;
 
-    static constexpr std::size_t kMaxChain = 16;
+    /// CNAME/DNAME links followed at most, as Knot 3.2 (CNAME_CHAIN_MAX): a longer chain ends
+    /// with NOERROR after the last link, and the resolver continues from its target.
+    static constexpr std::size_t kMaxChain = 5;
     std::array<const zone::Node*, kMaxChain> visited_{};
     std::size_t visitedCount_ = 0;
     std::array<dnswire::Name, 2> synth_{};  ///< DNAME-synthesized names, used alternately

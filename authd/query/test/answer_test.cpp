@@ -357,5 +357,39 @@ TEST(Answer, DsAtAChildApexWeAlsoServeComesFromTheParent) {
     EXPECT_EQ(ns.answer.size(), 1U);
 }
 
+// A chain longer than Knot's bound, and one exactly at it.
+const zone::ZoneSet& chainZones() {
+    static const zone::ZoneSet set = [] {
+        std::vector<Rec> extra;
+        for (int i = 1; i <= 8; ++i) {
+            const std::string link = "c" + std::to_string(i) + ".example.";
+            extra.push_back(
+                {link, t::CNAME, 3600, nameRdata("c" + std::to_string(i + 1) + ".example.")});
+        }
+        extra.push_back({"c9.example.", t::A, 3600, aRdata(192, 0, 2, 9)});
+        auto zone = buildZone(baseZone(extra));
+        if (!zone) throw std::runtime_error(zone.error().front());
+        return zone::ZoneSet({*zone});
+    }();
+    return set;
+}
+
+TEST(Answer, CnameChainStopsAfterFiveLinksWithNoError) {
+    // Knot 3.2 follows at most 5 CNAME/DNAME links (CNAME_CHAIN_MAX); the answer then ends
+    // NOERROR, authoritative, without SOA or TC, and the resolver continues from the target.
+    const auto over = ask(chainZones(), q("c1.example.", t::A));
+    EXPECT_EQ(over.rcode(), rc::NOERROR);
+    EXPECT_TRUE(over.has(fl::AA));
+    EXPECT_FALSE(over.has(fl::TC));
+    ASSERT_EQ(over.answer.size(), 5U);
+    EXPECT_EQ(over.count(over.answer, t::CNAME), 5U);
+    EXPECT_EQ(over.answer[4].target, "c6.example.");
+    EXPECT_TRUE(over.authority.empty());
+    // Exactly five links still reach the answer.
+    const auto five = ask(chainZones(), q("c4.example.", t::A));
+    ASSERT_EQ(five.answer.size(), 6U);
+    EXPECT_EQ(five.answer[5].type, t::A);
+}
+
 }  // namespace
 }  // namespace dnsfleet::authd
