@@ -107,7 +107,7 @@ void Answerer::referral(const zone::Node& cut) noexcept {
             proveNoDs(cut);
         }
     }
-    if (const zone::RRsetView ns = zone_.rrset(cut, rrtype::NS)) queueAdditional(*ns.raw());
+    if (const zone::RRsetView ns = zone_.rrset(cut, rrtype::NS)) queueAdditional(*ns.raw(), &cut);
 }
 
 Answerer::Outcome Answerer::dname(NameView sname, const zone::Node& node) noexcept {
@@ -162,13 +162,13 @@ void Answerer::nxDomain(NameView sname, const zone::Lookup& lookup) noexcept {
 }
 
 bool Answerer::put(Section section, NameView owner, const zone::RRset& rrset,
-                   std::uint32_t ttlOverride) noexcept {
+                   std::uint32_t ttlOverride, bool required) noexcept {
     const auto mark = builder_.mark();
     const std::uint32_t ttl = ttlOverride != 0 ? ttlOverride : rrset.ttl;
     for (const auto rdata : zone_.view(&rrset)) {
         if (!builder_.addRecord(section, owner, rrset.type, dnswire::rrclass::IN, ttl, rdata)) {
             builder_.rollback(mark);
-            if (section != Section::Additional) truncate();
+            if (section != Section::Additional || required) truncate();
             return false;
         }
     }
@@ -178,7 +178,7 @@ bool Answerer::put(Section section, NameView owner, const zone::RRset& rrset,
             if (!builder_.addRecord(section, owner, rrtype::RRSIG, dnswire::rrclass::IN,
                                     ttlOverride != 0 ? ttlOverride : sigs.ttl(), rdata)) {
                 builder_.rollback(mark);
-                if (section != Section::Additional) truncate();
+                if (section != Section::Additional || required) truncate();
                 return false;
             }
         }
@@ -215,47 +215,93 @@ void Answerer::flushAuthority() noexcept {
     }
 }
 
-void Answerer::queueAdditional(const zone::RRset& rrset) noexcept {
-    if (rrset.type != rrtype::NS && rrset.type != rrtype::MX && rrset.type != rrtype::SRV) return;
-    if (additionalCount_ < additional_.size()) additional_[additionalCount_++] = &rrset;
+void Answerer::queueAdditional(const zone::RRset& rrset, const zone::Node* cut) noexcept {
+    switch (rrset.type) {
+        case rrtype::NS:
+        case rrtype::MX:
+        case rrtype::SRV:
+        case rrtype::SVCB:
+        case rrtype::HTTPS:
+            break;
+        default:
+            return;
+    }
+    if (additionalCount_ < additional_.size())
+        additional_[additionalCount_++] = Pending{&rrset, cut};
 }
 
 namespace {
 
 // Where the host name sits in the RDATA of the types that trigger additional processing
-// (RFC 1035 §3.3.11, §3.3.9; RFC 2782).
+// (RFC 1035 §3.3.11, §3.3.9; RFC 2782; RFC 9460 §2.2: TargetName after SvcPriority).
 NameView additionalTarget(std::uint16_t type, std::span<const std::uint8_t> rdata) noexcept {
     std::size_t offset = 0;
-    if (type == rrtype::MX) offset = 2;
+    if (type == rrtype::MX || type == rrtype::SVCB || type == rrtype::HTTPS) offset = 2;
     if (type == rrtype::SRV) offset = 6;
-    if (rdata.size() <= offset) return {};
-    return NameView::fromTrusted(rdata.data() + offset, rdata.size() - offset);
+    // The name ends at its root label: SVCB/HTTPS parameters follow it.
+    std::size_t end = offset;
+    while (end < rdata.size() && rdata[end] != 0)
+        end += std::size_t{rdata[end]} + 1U;
+    if (end >= rdata.size()) return {};
+    return NameView::fromTrusted(rdata.data() + offset, end + 1U - offset);
+}
+
+bool isServiceBinding(std::uint16_t type) noexcept {
+    return type == rrtype::SVCB || type == rrtype::HTTPS;
 }
 
 }  // namespace
 
 void Answerer::flushAdditional() noexcept {
-    std::array<const zone::Node*, 32> seen{};
-    std::size_t seenCount = 0;
     for (std::size_t i = 0; i < additionalCount_; ++i) {
-        const zone::RRset& rrset = *additional_[i];
-        for (const auto rdata : zone_.view(&rrset)) {
-            const NameView target = additionalTarget(rrset.type, rdata);
-            if (target.isRoot()) continue;
-            const zone::Node* node = zone_.find(target);
-            if (node == nullptr) continue;
-            if (std::find(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(seenCount),
-                          node) != seen.begin() + static_cast<std::ptrdiff_t>(seenCount))
-                continue;
-            if (seenCount < seen.size()) seen[seenCount++] = node;
-            for (const std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
-                const zone::RRsetView address = zone_.rrset(*node, type);
-                // Additional data is optional: what does not fit is left out without TC
-                // (RFC 2181 §9), as Knot does.
-                if (address && !put(Section::Additional, zone_.name(*node), *address.raw())) return;
-            }
+        const Pending& item = additional_[i];
+        if (item.cut == nullptr) {
+            if (!addTargets(*item.rrset, nullptr, Glue::All)) return;
+            continue;
         }
+        // A referral is useless without the addresses of name servers inside the delegated
+        // zone: that glue goes first and sets TC when it does not fit (RFC 9471 §3). Sibling
+        // and other in-zone addresses stay optional (Knot 3.2 draws the same line).
+        if (!addTargets(*item.rrset, item.cut, Glue::InDomain)) return;
+        if (!addTargets(*item.rrset, item.cut, Glue::Others)) return;
     }
+}
+
+bool Answerer::addTargets(const zone::RRset& rrset, const zone::Node* cut, Glue pass) noexcept {
+    // Like Knot, one round per record, so two records naming one host add its addresses twice,
+    // and the first that does not fit ends the additional section.
+    for (const auto rdata : zone_.view(&rrset)) {
+        const NameView target = additionalTarget(rrset.type, rdata);
+        if (target.size() == 0) continue;
+        // A TargetName of "." (the owner itself, RFC 9460 §2.5) is not followed: Knot looks the
+        // root name up in the zone and finds nothing.
+        const zone::Node* node = zone_.find(target);
+        if (node == nullptr) continue;
+        if (pass != Glue::All) {
+            const bool inDomain =
+                (node->has(zone::nodeflag::NonAuth) || node->has(zone::nodeflag::Delegation)) &&
+                dnswire::isSubdomain(zone_.name(*node), zone_.name(*cut));
+            if (inDomain != (pass == Glue::InDomain)) continue;
+        }
+        const bool required = pass == Glue::InDomain;
+        const NameView owner = zone_.name(*node);
+        // RFC 9460 §4.1: a service binding's target also brings its own SVCB/HTTPS RRset.
+        const std::array<std::uint16_t, 3> types = {rrtype::A, rrtype::AAAA, rrset.type};
+        const std::size_t wanted = isServiceBinding(rrset.type) ? 3 : 2;
+        std::size_t present = 0;
+        for (std::size_t k = 0; k < wanted; ++k) {
+            const zone::RRsetView found = zone_.rrset(*node, types[k]);
+            if (!found) continue;
+            // Additional data is optional: what does not fit is left out without TC
+            // (RFC 2181 §9), as Knot does; only required glue sets TC.
+            if (!put(Section::Additional, owner, *found.raw(), 0, required)) return false;
+            ++present;
+        }
+        if (present < wanted && isServiceBinding(rrset.type) && question_.dnssec &&
+            !addTargetDenial(*node))
+            return false;
+    }
+    return true;
 }
 
 }  // namespace dnsfleet::authd::detail

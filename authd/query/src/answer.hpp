@@ -60,11 +60,14 @@ class Answerer {
 
     // Output.
     bool put(dnswire::Section section, dnswire::NameView owner, const zone::RRset& rrset,
-             std::uint32_t ttlOverride = 0) noexcept;
+             std::uint32_t ttlOverride = 0, bool required = false) noexcept;
     void queueAuthority(const zone::Node* node, std::uint16_t type) noexcept;
-    void queueAdditional(const zone::RRset& rrset) noexcept;
+    void queueAdditional(const zone::RRset& rrset, const zone::Node* cut = nullptr) noexcept;
     void flushAuthority() noexcept;
     void flushAdditional() noexcept;
+    enum class Glue : std::uint8_t { All, InDomain, Others };
+    bool addTargets(const zone::RRset& rrset, const zone::Node* cut, Glue pass) noexcept;
+    bool addTargetDenial(const zone::Node& target) noexcept;
     void truncate() noexcept;
 
     const zone::Zone& zone_;
@@ -85,8 +88,12 @@ class Answerer {
     static constexpr std::size_t kMaxAuthority = 12;
     std::array<Item, kMaxAuthority> authority_{};
     std::size_t authorityCount_ = 0;
+    struct Pending {
+        const zone::RRset* rrset = nullptr;
+        const zone::Node* cut = nullptr;  ///< the delegation, when the RRset is a referral's NS
+    };
     static constexpr std::size_t kMaxAdditional = 16;
-    std::array<const zone::RRset*, kMaxAdditional> additional_{};
+    std::array<Pending, kMaxAdditional> additional_{};
     std::size_t additionalCount_ = 0;
 };
 

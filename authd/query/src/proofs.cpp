@@ -137,4 +137,24 @@ void Answerer::proveNoDs(const zone::Node& cut) noexcept {
     if (const zone::Node* parent = zone_.parent(cut)) nsec3ClosestEncloser(name, *parent, false);
 }
 
+bool Answerer::addTargetDenial(const zone::Node& target) noexcept {
+    // A service binding target that lacks an address or binding type gets the record proving
+    // which types it has, so a validating client need not ask (Knot 3.2 adds the same).
+    const zone::Node* node = nullptr;
+    std::uint16_t type = rrtype::NSEC;
+    if (useNsec3(zone_)) {
+        std::array<std::uint8_t, 20> hash{};
+        zone_.nsec3Hash(zone_.name(target), hash);
+        bool match = false;
+        node = zone_.nsec3For(hash, match);
+        if (!match) return true;
+        type = rrtype::NSEC3;
+    } else {
+        node = &target;
+    }
+    const zone::RRsetView proof = zone_.rrset(*node, type);
+    if (!proof) return true;
+    return put(dnswire::Section::Additional, zone_.name(*node), *proof.raw());
+}
+
 }  // namespace dnsfleet::authd::detail

@@ -22,8 +22,9 @@ namespace rc = dnswire::rcode;
 namespace fl = dnswire::flag;
 
 std::vector<std::uint8_t> txt(char fill, std::size_t size) {
-    std::vector<std::uint8_t> out{static_cast<std::uint8_t>(size)};
-    out.resize(size + 1, static_cast<std::uint8_t>(fill));
+    // Filled first, length set after: GCC 12 at -O3 flags a resize of a 1-element vector.
+    std::vector<std::uint8_t> out(size + 1, static_cast<std::uint8_t>(fill));
+    out[0] = static_cast<std::uint8_t>(size);
     return out;
 }
 
@@ -357,16 +358,51 @@ TEST(Answer, DsAtAChildApexWeAlsoServeComesFromTheParent) {
     EXPECT_EQ(ns.answer.size(), 1U);
 }
 
-// A chain longer than Knot's bound, and one exactly at it.
-const zone::ZoneSet& chainZones() {
+// Zones for the bounds and additional-section rules that Knot 3.2.6 applies (checked side by
+// side in tests/system/differential).
+std::vector<std::uint8_t> svcbRdata(std::uint16_t priority, const std::string& target,
+                                    bool withParams) {
+    std::vector<std::uint8_t> out = {static_cast<std::uint8_t>(priority >> 8),
+                                     static_cast<std::uint8_t>(priority & 0xFFU)};
+    const auto n = nameRdata(target);
+    out.insert(out.end(), n.begin(), n.end());
+    if (withParams) {
+        const std::vector<std::uint8_t> port = {0, 3, 0, 2, 0x01, 0xBB};  // port=443
+        out.insert(out.end(), port.begin(), port.end());
+    }
+    return out;
+}
+
+const zone::ZoneSet& knotRuleZones() {
     static const zone::ZoneSet set = [] {
-        std::vector<Rec> extra;
+        std::vector<Rec> extra = {
+            {"svc.example.", t::SVCB, 3600, svcbRdata(0, "target.example.", false)},
+            {"svc.example.", t::SVCB, 3600, svcbRdata(1, ".", true)},
+            {"svc.example.", t::SVCB, 3600, svcbRdata(2, "target.example.", true)},
+            {"web.example.", t::HTTPS, 3600, svcbRdata(1, ".", true)},
+            {"web.example.", t::A, 3600, aRdata(192, 0, 2, 99)},
+            {"alt.example.", t::HTTPS, 3600, svcbRdata(1, "target.example.", true)},
+            {"target.example.", t::A, 3600, aRdata(192, 0, 2, 120)},
+            {"target.example.", t::AAAA, 3600, std::vector<std::uint8_t>(16, 0x12)},
+            {"target.example.", t::HTTPS, 3600, svcbRdata(1, ".", false)},
+            {"sib.example.", t::NS, 3600, nameRdata("ns.sib.example.")},
+            {"ns.sib.example.", t::A, 3600, aRdata(198, 51, 100, 1)},
+        };
         for (int i = 1; i <= 8; ++i) {
             const std::string link = "c" + std::to_string(i) + ".example.";
             extra.push_back(
                 {link, t::CNAME, 3600, nameRdata("c" + std::to_string(i + 1) + ".example.")});
         }
         extra.push_back({"c9.example.", t::A, 3600, aRdata(192, 0, 2, 9)});
+        for (int i = 1; i <= 13; ++i) {
+            const std::string host = "ns" + std::to_string(i) + ".big.example.";
+            extra.push_back({"big.example.", t::NS, 3600, nameRdata(host)});
+            extra.push_back({host, t::A, 3600, aRdata(198, 51, 100, static_cast<std::uint8_t>(i))});
+            extra.push_back({host, t::AAAA, 3600, std::vector<std::uint8_t>(16, 0x20)});
+        }
+        extra.push_back({"small.example.", t::NS, 3600, nameRdata("ns.small.example.")});
+        extra.push_back({"small.example.", t::NS, 3600, nameRdata("ns.sib.example.")});
+        extra.push_back({"ns.small.example.", t::A, 3600, aRdata(198, 51, 100, 50)});
         auto zone = buildZone(baseZone(extra));
         if (!zone) throw std::runtime_error(zone.error().front());
         return zone::ZoneSet({*zone});
@@ -374,10 +410,30 @@ const zone::ZoneSet& chainZones() {
     return set;
 }
 
+TEST(Answer, ServiceBindingTargetsGetAddressesAndBindingsInAdditional) {
+    // RFC 9460 §4.1. Like Knot 3.2, every record naming an in-zone target adds its A, AAAA and
+    // own SVCB/HTTPS RRset (alias form included, so two records add them twice), and a
+    // TargetName of "." adds nothing even when the owner has addresses.
+    const auto svc = ask(knotRuleZones(), q("svc.example.", t::SVCB));
+    ASSERT_EQ(svc.answer.size(), 3U);
+    EXPECT_EQ(svc.count(svc.additional, t::A), 2U);
+    EXPECT_EQ(svc.count(svc.additional, t::AAAA), 2U);
+    EXPECT_EQ(svc.count(svc.additional, t::HTTPS), 0U);
+    for (const Rr& rr : svc.additional)
+        EXPECT_EQ(rr.owner, "target.example.");
+    const auto web = ask(knotRuleZones(), q("web.example.", t::HTTPS));
+    ASSERT_EQ(web.answer.size(), 1U);
+    EXPECT_TRUE(web.additional.empty());
+    // An HTTPS target brings its own HTTPS RRset too (an SVCB one did not, above).
+    const auto alt = ask(knotRuleZones(), q("alt.example.", t::HTTPS));
+    EXPECT_EQ(alt.count(alt.additional, t::HTTPS), 1U);
+    EXPECT_EQ(alt.count(alt.additional, t::A), 1U);
+}
+
 TEST(Answer, CnameChainStopsAfterFiveLinksWithNoError) {
     // Knot 3.2 follows at most 5 CNAME/DNAME links (CNAME_CHAIN_MAX); the answer then ends
     // NOERROR, authoritative, without SOA or TC, and the resolver continues from the target.
-    const auto over = ask(chainZones(), q("c1.example.", t::A));
+    const auto over = ask(knotRuleZones(), q("c1.example.", t::A));
     EXPECT_EQ(over.rcode(), rc::NOERROR);
     EXPECT_TRUE(over.has(fl::AA));
     EXPECT_FALSE(over.has(fl::TC));
@@ -386,9 +442,30 @@ TEST(Answer, CnameChainStopsAfterFiveLinksWithNoError) {
     EXPECT_EQ(over.answer[4].target, "c6.example.");
     EXPECT_TRUE(over.authority.empty());
     // Exactly five links still reach the answer.
-    const auto five = ask(chainZones(), q("c4.example.", t::A));
+    const auto five = ask(knotRuleZones(), q("c4.example.", t::A));
     ASSERT_EQ(five.answer.size(), 6U);
     EXPECT_EQ(five.answer[5].type, t::A);
+}
+
+TEST(Answer, ReferralGlueInsideTheDelegationMustFitOrTc) {
+    // RFC 9471 §3: without EDNS (512 octets) the 13 in-domain name servers' addresses do not
+    // fit, so TC is set (Knot 3.2 does the same).
+    const auto big = ask(knotRuleZones(), q("host.big.example.", t::A));
+    EXPECT_FALSE(big.has(fl::AA));
+    EXPECT_TRUE(big.has(fl::TC));
+    EXPECT_EQ(big.count(big.authority, t::NS), 13U);
+    EXPECT_LE(big.size, 512U);
+    auto spec = q("host.big.example.", t::A);
+    spec.edns = true;
+    const auto roomy = ask(knotRuleZones(), spec);
+    EXPECT_FALSE(roomy.has(fl::TC));
+    EXPECT_EQ(roomy.additional.size(), 26U);
+    // In-domain glue comes first; sibling glue (below another delegation) stays optional.
+    const auto small = ask(knotRuleZones(), q("small.example.", t::A));
+    EXPECT_FALSE(small.has(fl::TC));
+    ASSERT_EQ(small.additional.size(), 2U);
+    EXPECT_EQ(small.additional[0].owner, "ns.small.example.");
+    EXPECT_EQ(small.additional[1].owner, "ns.sib.example.");
 }
 
 }  // namespace
