@@ -25,17 +25,14 @@ ZoneSet::ZoneSet(std::vector<std::shared_ptr<const Zone>> zones) {
     for (auto& zone : zones) {
         if (!zone) continue;
         std::size_t slot = probeStart(zone->apex(), mask);
-        bool replaced = false;
-        while (index_[slot] != 0) {
-            auto& existing = unique[index_[slot] - 1];
-            if (dnswire::equalNames(existing->apex(), zone->apex())) {
-                existing = std::move(zone);
-                replaced = true;
-                break;
-            }
+        while (index_[slot] != 0 &&
+               !dnswire::equalNames(unique[index_[slot] - 1]->apex(), zone->apex())) {
             slot = (slot + 1) & mask;
         }
-        if (replaced) continue;
+        if (index_[slot] != 0) {
+            unique[index_[slot] - 1] = std::move(zone);
+            continue;
+        }
         maxApexLabels_ = std::max(maxApexLabels_, zone->apex().labelCount());
         unique.push_back(std::move(zone));
         index_[slot] = static_cast<std::uint32_t>(unique.size());

@@ -16,7 +16,7 @@ namespace t = dnswire::rrtype;
 std::filesystem::path writeZone(const std::string& fileName, const std::string& text) {
     const auto dir = std::filesystem::temp_directory_path() / "dnsfleet_loader_test";
     std::filesystem::create_directories(dir);
-    const auto path = dir / fileName;
+    auto path = dir / fileName;
     std::ofstream(path) << text;
     return path;
 }
