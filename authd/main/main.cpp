@@ -2,10 +2,46 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "authd/daemon/daemon.hpp"
 
 namespace {
+
+// Reads a zone list: one `NAME FILE` per line (tab or spaces; the `zones.list` that
+// ../shared/bench/gen_zone.py writes), `#` comments and blank lines ignored. Relative files are
+// taken from the list's own folder. Appends `NAME=FILE` entries to `zones`.
+bool readZoneList(const std::string& listFile, std::vector<std::string>& zones) {
+    std::ifstream in(listFile);
+    if (!in) {
+        std::fprintf(stderr, "dnsfleet-authd: cannot read zone list %s\n", listFile.c_str());
+        return false;
+    }
+    const auto base = std::filesystem::path(listFile).parent_path();
+    std::string line;
+    std::size_t lineNumber = 0;
+    while (std::getline(in, line)) {
+        ++lineNumber;
+        std::istringstream fields(line);
+        std::string name;
+        std::string file;
+        if (!(fields >> name) || name[0] == '#') continue;
+        std::string extra;
+        if (!(fields >> file) || (fields >> extra)) {
+            std::fprintf(stderr, "dnsfleet-authd: %s:%zu: expected 'NAME FILE'\n", listFile.c_str(),
+                         lineNumber);
+            return false;
+        }
+        std::filesystem::path path(file);
+        if (path.is_relative()) path = base / path;
+        zones.push_back(name + "=" + path.string());
+    }
+    return true;
+}
 
 int runMain(int argc, char** argv) {
     using dnsfleet::authd::daemon::CommandLine;
@@ -24,6 +60,10 @@ int runMain(int argc, char** argv) {
                    "ADDR:PORT to listen on, UDP and TCP (repeatable; [::1]:53 for IPv6); "
                    "replaces server.listen");
     app.add_option("-z,--zone", overrides.zones, "NAME=FILE zone to serve (repeatable)");
+    std::vector<std::string> zoneLists;
+    app.add_option("--zone-list", zoneLists,
+                   "file with one 'NAME FILE' zone per line to serve (repeatable)")
+        ->check(CLI::ExistingFile);
     auto* threadsOption =
         app.add_option("-t,--threads", threads, "UDP worker threads (0 = one per CPU)");
     app.add_flag("--check", commandLine.check,
@@ -38,6 +78,9 @@ int runMain(int argc, char** argv) {
 
     CLI11_PARSE(app, argc, argv);
 
+    for (const auto& list : zoneLists) {
+        if (!readZoneList(list, overrides.zones)) return 1;
+    }
     if (!configFile.empty()) commandLine.configFile = configFile;
     if (threadsOption->count() != 0) overrides.threads = threads;
     if (userOption->count() != 0) overrides.user = user;

@@ -122,6 +122,29 @@ def test_check_loads_every_zone_of_the_config(workdir):
     assert r.returncode == 0, r.stderr
 
 
+def test_zone_list_file_serves_every_zone_it_names(workdir, daemons):
+    """--zone-list reads 'NAME FILE' lines (the bench harness's zones.list); relative files are
+    taken from the list's folder, comments and blank lines are ignored."""
+    port = free_port()
+    write(os.path.join(workdir, "a.zone"), zone_text("a.test."))
+    b = write(os.path.join(workdir, "b.zone"), zone_text("b.test."))
+    listing = write(os.path.join(workdir, "zones.list"),
+                    "# zones\na.test.\ta.zone\n\nb.test. %s\n" % b)
+    d = daemons(["--zone-list", listing, "--listen", "127.0.0.1:%d" % port, "--threads", "1"],
+                workdir)
+    d.wait_soa(port, "a.test.")
+    d.wait_soa(port, "b.test.")
+
+
+def test_a_malformed_zone_list_is_a_startup_error(workdir):
+    """A zone-list line without a file names the list and the line, and the server does not start."""
+    listing = write(os.path.join(workdir, "zones.list"), "a.test. a.zone\nb.test.\n")
+    r = subprocess.run([authd_binary(), "--zone-list", listing, "--listen", "127.0.0.1:%d" % free_port()],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert "zones.list:2:" in r.stderr, r.stderr
+
+
 def test_config_file_listens_on_ipv4_and_ipv6(workdir, daemons):
     """The config's listen list takes IPv4 and bracketed IPv6 addresses."""
     port = free_port()
