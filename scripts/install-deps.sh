@@ -20,7 +20,7 @@ build_pkgs=(
 )
 test_pkgs=(
   python3 python3-pytest python3-dnspython
-  knot knot-dnsutils nsd ldnsutils bind9-utils unbound dnsperf
+  knot knot-dnsutils nsd bind9 ldnsutils bind9-utils unbound dnsperf
   procps iproute2
 )
 

@@ -1,0 +1,1 @@
+#include "authd/control/control.hpp"

@@ -1,0 +1,68 @@
+#pragma once
+/// \file
+/// What the network layer hands to the zone management side: requests that are not plain
+/// queries. Zone transfers (AXFR/IXFR) and NOTIFY are decided by the side that knows the zones'
+/// ACLs, keys, journals and primaries; the network layer only carries the bytes and streams
+/// the messages of a transfer as the client drains them.
+
+#include <sys/socket.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "authd/query/processor.hpp"
+
+namespace dnsfleet::authd::net {
+
+/// Who sent a request, and where it arrived.
+struct Peer {
+    sockaddr_storage address{};
+    socklen_t length = 0;
+    Transport transport = Transport::Udp;
+    /// It arrived on a management listener. When management listeners are configured,
+    /// transfers and NOTIFY on the public listeners are refused.
+    bool management = false;
+};
+
+/// The messages of one outgoing transfer, produced one at a time; owned by the connection.
+class OutgoingTransfer {
+  public:
+    virtual ~OutgoingTransfer() = default;
+    /// Writes the next message (signed when the request was) into `out` (room for 65535
+    /// octets) and returns its length; 0 when the transfer is complete or failed (the
+    /// connection then goes back to reading requests).
+    [[nodiscard]] virtual std::size_t next(std::span<std::uint8_t> out) noexcept = 0;
+};
+
+/// Implemented by the zone management side (authd/zones); called from the network threads.
+class ManagementHandler {
+  public:
+    virtual ~ManagementHandler() = default;
+
+    /// An AXFR or IXFR request. Either returns the transfer to stream, or writes a single
+    /// response into `response` (REFUSED, NOTAUTH, a TSIG error, an IXFR answered by one SOA
+    /// over UDP, ...), sets `responseLength` (0 = drop) and returns null.
+    [[nodiscard]] virtual std::unique_ptr<OutgoingTransfer> startTransfer(
+        std::span<const std::uint8_t> request, const Peer& peer, std::span<std::uint8_t> response,
+        std::size_t& responseLength) noexcept = 0;
+
+    /// A NOTIFY request: writes the answer into `response` and returns its length (0 = drop).
+    [[nodiscard]] virtual std::size_t notify(std::span<const std::uint8_t> request,
+                                             const Peer& peer,
+                                             std::span<std::uint8_t> response) noexcept = 0;
+};
+
+/// How the network layer routes a request.
+enum class RequestKind : std::uint8_t {
+    Query,     ///< answered by the QueryProcessor
+    Transfer,  ///< AXFR or IXFR: ManagementHandler::startTransfer
+    Notify,    ///< opcode NOTIFY: ManagementHandler::notify
+};
+
+/// Looks at the header and the question only (cheap, allocation-free). Malformed requests are
+/// `Query`: the QueryProcessor answers them FORMERR or drops them as before.
+[[nodiscard]] RequestKind classifyRequest(std::span<const std::uint8_t> request) noexcept;
+
+}  // namespace dnsfleet::authd::net

@@ -1,0 +1,1 @@
+#include "authd/net/management.hpp"

@@ -1,0 +1,1 @@
+#include "authd/store/zone_store.hpp"

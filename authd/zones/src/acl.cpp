@@ -1,0 +1,1 @@
+#include "authd/zones/acl.hpp"
