@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "authd/daemon/privileges.hpp"
-#include "authd/daemon/zone_loading.hpp"
+#include "authd/zones/zone_loading.hpp"
 #include "authd/log.hpp"
 #include "authd/net/snapshot.hpp"
 #include "authd/net/socket.hpp"
@@ -25,6 +25,14 @@
 
 namespace dnsfleet::authd::daemon {
 namespace {
+
+using zones::buildZoneSet;
+using zones::LoadOutcome;
+using zones::loadZones;
+using zones::ServedZone;
+using zones::servedZones;
+using zones::soaSerial;
+using zones::ZoneLoadResult;
 
 Result<config::Config, config::Errors> readConfig(const CommandLine& commandLine) {
     config::Config cfg;

@@ -1,4 +1,4 @@
-#include "authd/daemon/zone_loading.hpp"
+#include "authd/zones/zone_loading.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "zone/loader.hpp"
 
-namespace dnsfleet::authd::daemon {
+namespace dnsfleet::authd::zones {
 namespace {
 
 ZoneLoadResult loadOne(const config::ZoneConfig& config, const ServedZone* old) {
@@ -129,4 +129,4 @@ std::uint32_t soaSerial(const zone::Zone& zone) noexcept {
            (std::uint32_t{rdata[pos + 2]} << 8) | std::uint32_t{rdata[pos + 3]};
 }
 
-}  // namespace dnsfleet::authd::daemon
+}  // namespace dnsfleet::authd::zones

@@ -1,4 +1,4 @@
-#include "authd/daemon/zone_loading.hpp"
+#include "authd/zones/zone_loading.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <thread>
 
-namespace dnsfleet::authd::daemon {
+namespace dnsfleet::authd::zones {
 namespace {
 
 namespace fs = std::filesystem;
@@ -128,4 +128,4 @@ TEST_F(ZoneLoading, ZonesMissingFromTheNewListAreNotServed) {
 }
 
 }  // namespace
-}  // namespace dnsfleet::authd::daemon
+}  // namespace dnsfleet::authd::zones

@@ -16,7 +16,7 @@
 #include "zone/zone.hpp"
 #include "zone/zoneset.hpp"
 
-namespace dnsfleet::authd::daemon {
+namespace dnsfleet::authd::zones {
 
 /// What identifies a version of a zone file without reading it.
 struct FileStamp {
@@ -63,4 +63,4 @@ struct ZoneLoadResult {
 /// The SOA serial of a zone (RFC 1035 §3.3.13).
 [[nodiscard]] std::uint32_t soaSerial(const zone::Zone& zone) noexcept;
 
-}  // namespace dnsfleet::authd::daemon
+}  // namespace dnsfleet::authd::zones
