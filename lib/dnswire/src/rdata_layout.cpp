@@ -187,6 +187,26 @@ bool hasLayout(const RRTypeInfo* info) noexcept {
     return info != nullptr && !info->fields.empty();
 }
 
+// RFC 3597 §4: receivers MUST decompress the RFC 1035 types and SHOULD also decompress RP,
+// AFSDB, RT, SIG, PX, NXT, NAPTR and SRV, because old primaries (RFC 2052 SRV, RFC 2163 PX,
+// RFC 2535 SIG) compressed them. We still never compress them on output: that is what
+// `compressible` alone decides. NXT has no layout here, so it stays opaque.
+bool decompressedOnInput(const RRTypeInfo& info) noexcept {
+    if (info.compressible) return true;
+    switch (info.code) {
+        case rrtype::RP:
+        case rrtype::AFSDB:
+        case rrtype::RT:
+        case rrtype::SIG:
+        case rrtype::PX:
+        case rrtype::NAPTR:
+        case rrtype::SRV:
+            return true;
+        default:
+            return false;
+    }
+}
+
 }  // namespace
 
 WireResult<void> validateRdata(std::uint16_t type, std::span<const std::uint8_t> rdata) noexcept {
@@ -225,14 +245,14 @@ WireResult<void> rdataFromWire(std::uint16_t type, std::span<const std::uint8_t>
     const std::size_t end = pos + rdlength;
     const auto rdata = packet.subspan(pos, rdlength);
     const RRTypeInfo* info = findType(type);
-    if (!hasLayout(info) || !info->compressible) {
+    if (!hasLayout(info) || !decompressedOnInput(*info)) {
         // Names here are never compressed (RFC 3597 §4), so a pointer is simply malformed.
         DNSFLEET_TRY(validateRdata(type, rdata));
         out.insert(out.end(), rdata.begin(), rdata.end());
         return {};
     }
-    // The RFC 1035 types hold only names and integers, so expanding their names is the
-    // whole job.
+    // These types hold names, integers, character-strings (NAPTR) and a trailing base64
+    // signature (SIG); every field but the names is copied as it is, after its own check.
     const std::size_t start = out.size();
     for (const FieldKind kind : detail::layoutOf(*info)) {
         if (kind == FieldKind::Name) {

@@ -67,7 +67,9 @@ constexpr std::uint8_t kUri[] = {U16, U16, STREND};
 constexpr std::uint8_t kCaa[] = {U8, CAATAG, STREND};
 
 enum Flags : unsigned {
-    kCompress = 1,   // RFC 3597 §4: RFC 1035 types only
+    // RFC 3597 §4: RFC 1035 types only. This decides output compression; on input a few later
+    // types are decompressed as well (decompressedOnInput() in rdata_layout.cpp).
+    kCompress = 1,
     kLower = 2,      // RFC 4034 §6.2 as corrected by RFC 6840 §5.1
     kSingleton = 4,  // one RR per name
     kMeta = 8,
