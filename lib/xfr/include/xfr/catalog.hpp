@@ -23,6 +23,7 @@ namespace dnsfleet::xfr {
 
 /// One member zone of a catalog.
 struct CatalogMember {
+    /// The member zone (lower-cased by readCatalog()).
     dnswire::Name zone;
     /// The unique-N label (a single label, RFC 9432 §4.2); changes when the member is reset.
     std::string id;
@@ -38,11 +39,15 @@ struct Catalog {
     std::vector<CatalogMember> members;
 };
 
-/// Reads a catalog zone. Fails (one line for the log) when the version is missing or not "2",
-/// as RFC 9432 §5.1 says consumers must then not process the catalog. Members with more than
-/// one PTR, or named twice, are left out with a warning in `warnings` (§4.2).
-[[nodiscard]] Result<Catalog, std::string> readCatalog(const zone::Zone& catalogZone,
-                                                       std::vector<std::string>* warnings = nullptr);
+/// Reads a catalog zone. Fails (one line for the log) when the catalog is broken in the sense
+/// of RFC 9432, which consumers must then not process at all (§5.1): the `version` TXT RRset is
+/// missing, has more than one record or is not "2" (§4.3.1); a member node holds more than one
+/// PTR, or two member nodes name the same zone (§4.2); a `coo` RRset holds more than one PTR
+/// (§4.4.1). Records that mean nothing to a consumer (unknown properties, `ext` branches,
+/// properties of a node without a member PTR) are ignored (§4.3), the latter two with a line in
+/// `warnings`.
+[[nodiscard]] Result<Catalog, std::string> readCatalog(
+    const zone::Zone& catalogZone, std::vector<std::string>* warnings = nullptr);
 
 /// A stable unique-N label for `zone`: the same zone gets the same label every time, so a
 /// regenerated catalog does not reset its members (§4.2 leaves the choice to the producer).
