@@ -12,9 +12,9 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
+#include "authd/control/control.hpp"
 #include "authd/daemon/privileges.hpp"
 #include "authd/zones/zone_loading.hpp"
 #include "authd/log.hpp"
@@ -22,17 +22,13 @@
 #include "authd/net/socket.hpp"
 #include "authd/net/tcp_server.hpp"
 #include "authd/net/udp_worker.hpp"
+#include "authd/zones/manager.hpp"
 
 namespace dnsfleet::authd::daemon {
 namespace {
 
-using zones::buildZoneSet;
 using zones::LoadOutcome;
 using zones::loadZones;
-using zones::ServedZone;
-using zones::servedZones;
-using zones::soaSerial;
-using zones::ZoneLoadResult;
 
 Result<config::Config, config::Errors> readConfig(const CommandLine& commandLine) {
     config::Config cfg;
@@ -53,40 +49,6 @@ void configureLog(const config::ServerConfig& server) {
 
 double millis(std::chrono::microseconds us) {
     return static_cast<double>(us.count()) / 1000.0;
-}
-
-/// Logs one line per zone event; returns how many zones failed.
-std::size_t logResults(const std::vector<ZoneLoadResult>& results) {
-    std::size_t failed = 0;
-    for (const auto& r : results) {
-        const std::string name = r.served.config.apex.toText();
-        const std::string file = r.served.config.file.string();
-        switch (r.outcome) {
-            case LoadOutcome::Loaded:
-                log::info("zone {} loaded from {}: serial {}, {} records, {:.1f} ms", name, file,
-                          soaSerial(*r.served.zone), r.served.zone->recordCount(),
-                          millis(r.elapsed));
-                break;
-            case LoadOutcome::Unchanged:
-                log::debug("zone {} unchanged ({}), serial {}", name, file,
-                           soaSerial(*r.served.zone));
-                break;
-            case LoadOutcome::FailedKeptOld:
-            case LoadOutcome::Failed:
-                ++failed;
-                for (const auto& e : r.errors)
-                    log::error("zone {}: {}", name, e);
-                if (r.outcome == LoadOutcome::FailedKeptOld) {
-                    log::error("zone {} failed to load ({} errors); serial {} keeps serving", name,
-                               r.errors.size(), soaSerial(*r.served.zone));
-                } else {
-                    log::error("zone {} failed to load ({} errors); not served", name,
-                               r.errors.size());
-                }
-                break;
-        }
-    }
-    return failed;
 }
 
 /// Settings that only a restart can change, compared on reload to warn about them.
@@ -115,16 +77,18 @@ class Daemon {
     int run();
 
   private:
-    void loadInitialZones();
+    bool loadInitialZones();
     void reload();
+    void startControl();
     bool openSockets();
     void startWorkers();
     void stopWorkers();
 
     CommandLine commandLine_;
     config::Config config_;
-    std::vector<ServedZone> served_;
     net::ZoneSnapshots zones_;
+    std::unique_ptr<zones::ZoneManager> manager_;
+    std::unique_ptr<control::ControlServer> control_;
     unsigned udpWorkers_ = 1;
     std::vector<std::vector<net::UdpSocket>> udpSockets_;       // [worker][address]
     std::vector<std::vector<net::FileDescriptor>> tcpSockets_;  // [tcp thread][address]
@@ -141,39 +105,25 @@ void returnFreedMemory() {
     malloc_trim(0);
 }
 
-std::string apexKey(const dnswire::Name& apex) {
-    std::string key(reinterpret_cast<const char*>(apex.wire().data()), apex.size());
-    dnswire::lowercaseWire({reinterpret_cast<std::uint8_t*>(key.data()), key.size()});
-    return key;
-}
-
-std::unordered_set<std::string> apexSet(const std::vector<ServedZone>& zones) {
-    std::unordered_set<std::string> set;
-    set.reserve(zones.size());
-    for (const auto& z : zones)
-        set.insert(apexKey(z.config.apex));
-    return set;
-}
-
-void Daemon::loadInitialZones() {
+bool Daemon::loadInitialZones() {
     const auto start = std::chrono::steady_clock::now();
-    auto results = loadZones(config_.zones, {}, config::availableCpus());
-    const std::size_t failed = logResults(results);
-    served_ = servedZones(results);
-    zones_.publish(buildZoneSet(served_));
+    zones::ManagerOptions options;
+    options.loadThreads = config::availableCpus();
+    manager_ = std::make_unique<zones::ZoneManager>(config_, zones_, options);
+    if (!manager_->start()) return false;
+    manager_->setReloadHook([this] { reload(); });
     returnFreedMemory();
-    log::info("{} of {} zones loaded in {:.1f} ms ({} failed)", served_.size(),
+    log::info("{} of {} configured zones served in {:.1f} ms", manager_->servedCount(),
               config_.zones.size(),
               millis(std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - start)),
-              failed);
+                  std::chrono::steady_clock::now() - start)));
+    return true;
 }
 
 void Daemon::reload() {
     const auto start = std::chrono::steady_clock::now();
-    log::info("reload: SIGHUP received, re-reading {}", commandLine_.configFile
-                                                            ? commandLine_.configFile->string()
-                                                            : std::string("the zone files"));
+    log::info("reload: re-reading {}", commandLine_.configFile ? commandLine_.configFile->string()
+                                                             : std::string("the zone files"));
     auto fresh = readConfig(commandLine_);
     if (!fresh) {
         for (const auto& e : fresh.error())
@@ -188,37 +138,24 @@ void Daemon::reload() {
         config_.server.logLevel = fresh->server.logLevel;
         config_.server.logFormat = fresh->server.logFormat;
     }
-    auto results = loadZones(fresh->zones, served_, config::availableCpus());
-    const std::size_t failed = logResults(results);
-    // Sets of apexes, so that a reload of 100k zones stays linear.
-    const auto knownBefore = apexSet(served_);
-    std::size_t added = 0;
-    for (const auto& r : results) {
-        if (r.served.zone && knownBefore.count(apexKey(r.served.config.apex)) == 0) {
-            ++added;
-            log::info("zone {} added", r.served.config.apex.toText());
-        }
-    }
-    auto served = servedZones(results);
-    std::unordered_set<std::string> configured;
-    configured.reserve(fresh->zones.size());
-    for (const auto& z : fresh->zones)
-        configured.insert(apexKey(z.apex));
-    std::size_t removed = 0;
-    for (const auto& s : served_) {
-        if (configured.count(apexKey(s.config.apex)) == 0) {
-            ++removed;
-            log::info("zone {} removed", s.config.apex.toText());
-        }
-    }
-    served_ = std::move(served);
     config_.zones = fresh->zones;
-    zones_.publish(buildZoneSet(served_));
+    manager_->reload(std::move(*fresh));
     returnFreedMemory();
-    log::info("reload done: {} zones served ({} added, {} removed, {} failed) in {:.1f} ms",
-              served_.size(), added, removed, failed,
+    log::info("reload done: {} zones served in {:.1f} ms", manager_->servedCount(),
               millis(std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)));
+}
+
+void Daemon::startControl() {
+    const auto& path = config_.server.controlSocket;
+    if (path.empty()) return;
+    auto started = control::ControlServer::start(path, *manager_);
+    if (!started) {
+        log::warning("no control channel: {}", started.error());
+        return;
+    }
+    control_ = std::move(*started);
+    log::info("control channel on {}", path.string());
 }
 
 bool Daemon::openSockets() {
@@ -318,8 +255,9 @@ int Daemon::run() {
 
     log::info("dnsfleet-authd {} starting: {} UDP workers, {} TCP threads, {} zones configured",
               DNSFLEET_VERSION, udpWorkers_, config_.server.tcpWorkers, config_.zones.size());
-    loadInitialZones();
+    if (!loadInitialZones()) return 1;
     if (!openSockets()) return 1;
+    startControl();
 
     auto dropped = dropPrivileges(config_.server.user);
     if (!dropped) {
@@ -338,6 +276,7 @@ int Daemon::run() {
     }
 
     startWorkers();
+    manager_->run();
     log::info("started");
 
     for (;;) {
@@ -349,12 +288,15 @@ int Daemon::run() {
             break;
         }
         if (info.ssi_signo == SIGHUP) {
-            reload();
+            // Through the event thread, so that a reload never races a finishing transfer.
+            static_cast<void>(manager_->handle({"reload"}));
             continue;
         }
         log::info("stopping: {} received", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
         break;
     }
+    control_.reset();
+    manager_->stop();
     stopWorkers();
     std::uint64_t udpQueries = 0;
     std::uint64_t tcpQueries = 0;
@@ -375,7 +317,12 @@ int check(const CommandLine& commandLine) {
             std::fprintf(stderr, "%s\n", e.c_str());
         return 1;
     }
-    auto results = loadZones(cfg->zones, {}, config::availableCpus());
+    // Secondary zones and produced catalogs have no file to check.
+    std::vector<config::ZoneConfig> fileZones;
+    for (const auto& z : cfg->zones) {
+        if (!z.file.empty()) fileZones.push_back(z);
+    }
+    auto results = loadZones(fileZones, {}, config::availableCpus());
     std::size_t failed = 0;
     for (const auto& r : results) {
         if (r.outcome == LoadOutcome::Loaded) continue;
