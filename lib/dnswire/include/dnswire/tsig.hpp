@@ -24,7 +24,13 @@
 namespace dnsfleet::dnswire {
 
 /// The HMAC algorithms (RFC 8945 §6). HMAC-MD5 is not offered.
-enum class TsigAlgorithm : std::uint8_t { HmacSha1, HmacSha224, HmacSha256, HmacSha384, HmacSha512 };
+enum class TsigAlgorithm : std::uint8_t {
+    HmacSha1,
+    HmacSha224,
+    HmacSha256,
+    HmacSha384,
+    HmacSha512
+};
 
 /// `hmac-sha256` etc. as written in Knot's and BIND's configuration (case-insensitive, a
 /// trailing dot allowed).
@@ -142,13 +148,23 @@ class TsigSession {
   private:
     friend TsigRequestCheck verifyTsigRequest(std::span<const std::uint8_t>, const TsigKeyring&,
                                               std::uint64_t, std::uint16_t);
+    /// Ends the session with `status` (every later message gets it too).
+    TsigStatus spend(TsigStatus status) noexcept;
+    /// Remembers the MAC the next message's digest starts with.
+    void chain(std::span<const std::uint8_t> mac) noexcept;
+
     TsigKey key_;
     std::uint16_t fudge_;
+    /// The request's MAC until the first response, then the last signed message's MAC.
     std::array<std::uint8_t, 64> previousMac_{};
     std::uint16_t previousMacSize_ = 0;
     std::size_t unsignedInARow_ = 0;
+    /// False until the first response message: it is digested with all TSIG variables, the
+    /// later ones with the timers only (RFC 8945 §4.3.1).
+    bool responseStarted_ = false;
     bool lastVerified_ = false;
     bool spent_ = false;
+    TsigStatus failure_{};
     /// Octets of unsigned messages since the last signed one (they enter the next digest).
     std::vector<std::uint8_t> pending_;
 };
@@ -156,8 +172,8 @@ class TsigSession {
 /// The outcome of checking a request's TSIG.
 struct TsigRequestCheck {
     TsigStatus status = TsigStatus::Unsigned;
-    const TsigKey* key = nullptr;      ///< the key named by the request, when the keyring has it
-    std::optional<TsigRecord> record;  ///< the request's TSIG, when it had one
+    const TsigKey* key = nullptr;        ///< the key named by the request, when the keyring has it
+    std::optional<TsigRecord> record;    ///< the request's TSIG, when it had one
     std::optional<TsigSession> session;  ///< set up to sign the response(s); only on Ok
 };
 
@@ -172,8 +188,7 @@ struct TsigRequestCheck {
 /// answer is signed with `key` and carries the server's time in Other Data. Returns the new
 /// length.
 [[nodiscard]] WireResult<std::size_t> appendTsigError(std::span<std::uint8_t> response,
-                                                      std::size_t length,
-                                                      const TsigRecord& request,
+                                                      std::size_t length, const TsigRecord& request,
                                                       TsigStatus status, const TsigKey* key,
                                                       std::uint64_t now) noexcept;
 
