@@ -31,10 +31,20 @@ inline constexpr std::uint32_t kFormatVersion = 1;
 /// What the store holds for one zone.
 struct StoredZone {
     dnswire::Name apex;
-    std::uint32_t serial = 0;          ///< the serial of the newest version
-    xfr::RecordList snapshot;          ///< a complete version, SOA first
+    std::uint32_t serial = 0;            ///< the serial of the newest version
+    xfr::RecordList snapshot;            ///< a complete version, SOA first
     std::vector<xfr::ZoneDiff> journal;  ///< diffs from the snapshot's serial to `serial`
-    std::int64_t lastTransfer = 0;     ///< when the newest version arrived (epoch seconds)
+    std::int64_t lastTransfer = 0;       ///< when the newest version arrived (epoch seconds)
+};
+
+/// What the daemon needs of a stored zone at start: the version to serve, the journal that
+/// led to it (to seed the IXFR history it serves onwards) and when it last arrived (for the
+/// refresh and expire timers). Read in one transaction, the zone built once.
+struct RestoredZone {
+    std::shared_ptr<const zone::Zone> zone;
+    std::uint32_t serial = 0;
+    std::vector<xfr::ZoneDiff> journal;  ///< oldest first; leads from the snapshot to `serial`
+    std::int64_t lastTransfer = 0;
 };
 
 class ZoneStore {
@@ -56,6 +66,8 @@ class ZoneStore {
     /// Reads a zone and builds the version it leads to (snapshot with the journal applied).
     [[nodiscard]] Result<std::shared_ptr<const zone::Zone>, std::string> load(
         dnswire::NameView apex) const;
+    /// load() plus the journal and the time of the last transfer, from the same transaction.
+    [[nodiscard]] Result<RestoredZone, std::string> restore(dnswire::NameView apex) const;
 
     /// Stores a complete version (after an AXFR): replaces the zone's snapshot and clears its
     /// journal, in one transaction.
