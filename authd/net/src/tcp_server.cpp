@@ -42,9 +42,29 @@ struct TcpServer::Connection {
     std::uint32_t tag = 0;
     std::uint32_t interest = 0;  ///< the epoll events currently registered
     bool peerClosed = false;     ///< the client shut down its sending side
+    bool streamListed = false;   ///< the slot is in streaming_
+    Peer peer;
+    /// The transfer being streamed; further requests wait until it ends.
+    std::unique_ptr<OutgoingTransfer> transfer;
 };
 
+namespace {
+
+std::vector<TcpListener> publicListeners(std::vector<FileDescriptor> fds) {
+    std::vector<TcpListener> listeners;
+    listeners.reserve(fds.size());
+    for (auto& fd : fds)
+        listeners.push_back(TcpListener{std::move(fd), false});
+    return listeners;
+}
+
+}  // namespace
+
 TcpServer::TcpServer(std::vector<FileDescriptor> listeners, const ZoneSnapshots& zones,
+                     const TcpServerOptions& options)
+    : TcpServer(publicListeners(std::move(listeners)), zones, options) {}
+
+TcpServer::TcpServer(std::vector<TcpListener> listeners, const ZoneSnapshots& zones,
                      const TcpServerOptions& options)
     : listeners_(std::move(listeners)),
       zones_(zones),
@@ -57,6 +77,7 @@ TcpServer::TcpServer(std::vector<FileDescriptor> listeners, const ZoneSnapshots&
       tail_(kNone),
       response_(kMaxTcpMessage) {
     freeSlots_.reserve(slots_.size());
+    streaming_.reserve(slots_.size());
     for (std::size_t i = slots_.size(); i-- > 0;)
         freeSlots_.push_back(static_cast<std::uint32_t>(i));
     if (!epoll_.valid() || !wake_.valid()) {
@@ -70,7 +91,7 @@ TcpServer::TcpServer(std::vector<FileDescriptor> listeners, const ZoneSnapshots&
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
         ev.events = EPOLLIN;
         ev.data.u64 = kListenerBit | i;
-        (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listeners_[i].get(), &ev);
+        (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listeners_[i].fd.get(), &ev);
     }
 }
 
@@ -85,14 +106,16 @@ void TcpServer::stop() noexcept {
 void TcpServer::run() noexcept {
     if (!epoll_.valid() || !wake_.valid()) return;
     std::array<epoll_event, kEventsPerWait> events{};
+    bool streamReady = false;
     while (!stopping_.load(std::memory_order_relaxed)) {
+        // A transfer that can take another message must not wait for an unrelated event.
         const int ready = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()),
-                                       waitTimeoutMs(Clock::now()));
+                                       streamReady ? 0 : waitTimeoutMs(Clock::now()));
         for (int i = 0; i < ready; ++i) {
             const std::uint64_t data = events[static_cast<std::size_t>(i)].data.u64;
             if ((data & kWakeBit) != 0) continue;
             if ((data & kListenerBit) != 0) {
-                acceptFrom(listeners_[data & ~kListenerBit].get());
+                acceptFrom(static_cast<std::size_t>(data & ~kListenerBit));
                 continue;
             }
             const auto slot = static_cast<std::uint32_t>(data & 0xffffffffu);
@@ -101,6 +124,7 @@ void TcpServer::run() noexcept {
                 onEvent(slot, events[static_cast<std::size_t>(i)].events);
             }
         }
+        streamReady = produceTransfers();
         closeIdle(Clock::now());
         (void)zones_.refresh();
     }
@@ -119,9 +143,16 @@ int TcpServer::waitTimeoutMs(Clock::time_point now) const noexcept {
     return static_cast<int>(std::min<std::int64_t>(left.count() + 1, 1000));
 }
 
-void TcpServer::acceptFrom(int listener) noexcept {
+void TcpServer::acceptFrom(std::size_t listener) noexcept {
     for (int i = 0; i < kAcceptsPerEvent; ++i) {
-        const int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        Peer peer;
+        peer.length = sizeof peer.address;
+        peer.transport = Transport::Tcp;
+        peer.management = listeners_[listener].management;
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
+        auto* address = reinterpret_cast<sockaddr*>(&peer.address);
+        const int fd = ::accept4(listeners_[listener].fd.get(), address, &peer.length,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE) {
                 // Out of descriptors: make room by closing the least recently active client.
@@ -148,6 +179,8 @@ void TcpServer::acceptFrom(int listener) noexcept {
         c.input = TcpFrameReader();
         c.output = TcpOutput();
         c.peerClosed = false;
+        c.peer = peer;
+        c.transfer.reset();
         c.tag = (c.tag + 1) & 0x3fffffffu;
         const int one = 1;
         // Each response is written with one call; Nagle would only delay pipelined answers.
@@ -169,7 +202,8 @@ void TcpServer::acceptFrom(int listener) noexcept {
 
 void TcpServer::onEvent(std::uint32_t slot, std::uint32_t events) noexcept {
     Connection& c = slots_[slot];
-    if ((events & EPOLLERR) != 0) {
+    // A hang-up while streaming: nobody will read the rest of the transfer.
+    if ((events & EPOLLERR) != 0 || ((events & EPOLLHUP) != 0 && c.transfer != nullptr)) {
         close(slot);
         return;
     }
@@ -184,7 +218,7 @@ void TcpServer::onEvent(std::uint32_t slot, std::uint32_t events) noexcept {
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && !c.peerClosed) {
         for (int i = 0; i < kReadsPerEvent; ++i) {
             answerBuffered(c);
-            if (c.output.size() >= options_.maxPendingOutput) break;
+            if (c.transfer != nullptr || c.output.size() >= options_.maxPendingOutput) break;
             auto space = c.input.freeSpace();
             if (space.empty()) break;
             const ssize_t n = ::recv(c.fd.get(), space.data(), space.size(), 0);
@@ -201,19 +235,25 @@ void TcpServer::onEvent(std::uint32_t slot, std::uint32_t events) noexcept {
             break;
         }
     }
+    settle(slot);
+}
+
+void TcpServer::settle(std::uint32_t slot) noexcept {
+    Connection& c = slots_[slot];
     // Answer and write until the socket is full or no complete query is left. Queries held
-    // back by a full output queue sit in the frame reader, not in the socket, so no epoll
-    // event would ever come for them: they must be finished here. Bounded: the reader holds
-    // at most one 64 KiB buffer of queries.
+    // back by a full output queue (or a transfer) sit in the frame reader, not in the socket,
+    // so no epoll event would ever come for them: they must be finished here. Bounded: the
+    // reader holds at most one 64 KiB buffer of queries.
     for (;;) {
         answerBuffered(c);
         if (!flush(c)) {
             close(slot);
             return;
         }
-        if (!c.output.empty() || !c.input.hasMessage()) break;
+        if (c.transfer != nullptr || !c.output.empty() || !c.input.hasMessage()) break;
     }
-    if (c.peerClosed && c.output.empty()) {
+    // A client may half-close after its transfer request; the transfer still goes out.
+    if (c.peerClosed && c.output.empty() && c.transfer == nullptr) {
         close(slot);
         return;
     }
@@ -224,13 +264,17 @@ void TcpServer::answerBuffered(Connection& c) noexcept {
     const zone::ZoneSet& zones = zones_.refresh();
     const QueryContext context{Transport::Tcp};
     const std::uint32_t slot = static_cast<std::uint32_t>(&c - slots_.data());
-    while (c.output.size() < options_.maxPendingOutput) {
+    while (c.transfer == nullptr && c.output.size() < options_.maxPendingOutput) {
         auto message = c.input.next();
         if (!message) break;
         // Only a complete query counts as activity: bytes trickling in do not keep a
         // connection alive (a slow-loris client times out like an idle one).
         touch(slot, Clock::now());
-        const std::size_t length = processor_.process(zones, *message, response_, context);
+        const RequestKind kind =
+            options_.management != nullptr ? classifyRequest(*message) : RequestKind::Query;
+        const std::size_t length = kind == RequestKind::Query
+                                       ? processor_.process(zones, *message, response_, context)
+                                       : answerManagement(kind, c, *message);
         if (length == 0) continue;  // unreadable header: no answer, as on UDP
         try {
             c.output.appendMessage({response_.data(), length});
@@ -242,6 +286,77 @@ void TcpServer::answerBuffered(Connection& c) noexcept {
         }
         stats_.answered.fetch_add(1, std::memory_order_relaxed);
     }
+}
+
+std::size_t TcpServer::answerManagement(RequestKind kind, Connection& c,
+                                        std::span<const std::uint8_t> request) noexcept {
+    if (!c.peer.management && options_.managementListenersExist) {
+        // the public side answers queries only.
+        const std::size_t refused =
+            refuseRequest(request, response_, options_.processor.maxUdpPayload);
+        if (refused != 0) return refused;
+        return processor_.process(zones_.get(), request, response_, QueryContext{Transport::Tcp});
+    }
+    if (kind == RequestKind::Notify) {
+        return std::min(options_.management->notify(request, c.peer, response_), response_.size());
+    }
+    std::size_t length = 0;
+    auto transfer = options_.management->startTransfer(request, c.peer, response_, length);
+    if (transfer == nullptr) return std::min(length, response_.size());
+    c.transfer = std::move(transfer);
+    stats_.transfers.fetch_add(1, std::memory_order_relaxed);
+    if (!c.streamListed) {
+        // Never reallocates: reserved for every slot, and a slot is listed at most once.
+        streaming_.push_back(static_cast<std::uint32_t>(&c - slots_.data()));
+        c.streamListed = true;
+    }
+    return 0;
+}
+
+bool TcpServer::canProduce(const Connection& c) const noexcept {
+    // Room for a maximal message, so that the queue never grows past the limit; a limit
+    // smaller than one message still lets one message at a time through.
+    return c.output.empty() ||
+           c.output.size() + kTcpLengthPrefix + kMaxTcpMessage <= options_.maxPendingOutput;
+}
+
+bool TcpServer::produceTransfers() noexcept {
+    bool ready = false;
+    std::size_t kept = 0;
+    // Index loop: producing never adds to streaming_ for another slot, and a slot whose
+    // transfer ended and restarted (a pipelined request) is still listed.
+    for (std::size_t i = 0; i < streaming_.size(); ++i) {
+        const std::uint32_t slot = streaming_[i];
+        Connection& c = slots_[slot];
+        if (c.fd.valid() && c.transfer != nullptr && canProduce(c)) {
+            const std::size_t length = c.transfer->next(response_);
+            if (length == 0) {
+                c.transfer.reset();  // complete or failed: back to reading requests
+            } else {
+                try {
+                    c.output.appendMessage({response_.data(), std::min(length, kMaxTcpMessage)});
+                } catch (...) {
+                    close(slot);  // out of memory for this client only
+                }
+                if (c.fd.valid()) {
+                    stats_.transferMessages.fetch_add(1, std::memory_order_relaxed);
+                    if (c.output.size() >
+                        stats_.peakTransferBacklog.load(std::memory_order_relaxed))
+                        stats_.peakTransferBacklog.store(c.output.size(),
+                                                         std::memory_order_relaxed);
+                }
+            }
+            if (c.fd.valid()) settle(slot);
+        }
+        if (c.fd.valid() && c.transfer != nullptr) {
+            streaming_[kept++] = slot;
+            if (canProduce(c)) ready = true;
+        } else {
+            c.streamListed = false;
+        }
+    }
+    streaming_.resize(kept);
+    return ready;
 }
 
 bool TcpServer::flush(Connection& c) noexcept {
@@ -264,7 +379,8 @@ bool TcpServer::flush(Connection& c) noexcept {
 
 void TcpServer::updateInterest(Connection& c) noexcept {
     std::uint32_t wanted = 0;
-    if (!c.peerClosed && c.output.size() < options_.maxPendingOutput) {
+    // While a transfer streams, later requests stay in the socket (in-order answers).
+    if (!c.peerClosed && c.transfer == nullptr && c.output.size() < options_.maxPendingOutput) {
         wanted |= EPOLLIN | EPOLLRDHUP;
     }
     if (!c.output.empty()) wanted |= EPOLLOUT;
@@ -281,6 +397,7 @@ void TcpServer::close(std::uint32_t slot) noexcept {
     if (!c.fd.valid()) return;
     unlink(slot);
     c.fd.reset();  // close() also removes it from the epoll set
+    c.transfer.reset();
     // Drop the buffers: a closed slot holds no memory for the client that is gone.
     c.input = TcpFrameReader();
     c.output = TcpOutput();

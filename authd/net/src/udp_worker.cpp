@@ -140,6 +140,30 @@ void UdpWorker::runManySockets() noexcept {
     }
 }
 
+std::size_t UdpWorker::answerManagement(RequestKind kind, const UdpSocket& sock, const msghdr& from,
+                                        std::span<const std::uint8_t> request,
+                                        std::span<std::uint8_t> response) noexcept {
+    if (!sock.management && options_.managementListenersExist) {
+        // the public side answers queries only.
+        const std::size_t refused =
+            refuseRequest(request, response, options_.processor.maxUdpPayload);
+        if (refused != 0) return refused;
+        return processor_.process(zones_.get(), request, response, QueryContext{Transport::Udp});
+    }
+    Peer peer;
+    peer.length = std::min<socklen_t>(from.msg_namelen, sizeof peer.address);
+    std::memcpy(&peer.address, from.msg_name, peer.length);
+    peer.transport = Transport::Udp;
+    peer.management = sock.management;
+    if (kind == RequestKind::Notify) return options_.management->notify(request, peer, response);
+    std::size_t length = 0;
+    auto transfer = options_.management->startTransfer(request, peer, response, length);
+    // A transfer needs a stream; over UDP only a single answer (an IXFR that fits, an error)
+    // is sent. Should the handler start one anyway, it is dropped here and nothing is sent.
+    if (transfer != nullptr) return 0;
+    return std::min(length, response.size());
+}
+
 void UdpWorker::serveBatch(const UdpSocket& sock, int flags) noexcept {
     Buffers& b = *buffers_;
     const std::size_t batch = options_.batch;
@@ -172,7 +196,13 @@ void UdpWorker::serveBatch(const UdpSocket& sock, int flags) noexcept {
         if ((in.msg_flags & MSG_TRUNC) != 0) continue;  // longer than any sane query
         std::span<const std::uint8_t> query(b.rx.data() + i * kMaxQuery, b.rxMsgs[i].msg_len);
         std::span<std::uint8_t> response(b.tx.data() + i * b.payload, b.payload);
-        const std::size_t length = processor_.process(zones, query, response, context);
+        // classifyRequest reads a few header octets only; the plain query path stays as cheap
+        // and as allocation-free as without a management handler.
+        const RequestKind kind =
+            options_.management != nullptr ? classifyRequest(query) : RequestKind::Query;
+        const std::size_t length = kind == RequestKind::Query
+                                       ? processor_.process(zones, query, response, context)
+                                       : answerManagement(kind, sock, in, query, response);
         if (length == 0) continue;
 
         b.txIov[answers] = {response.data(), length};

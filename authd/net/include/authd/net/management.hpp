@@ -44,11 +44,17 @@ class ManagementHandler {
     /// An AXFR or IXFR request. Either returns the transfer to stream, or writes a single
     /// response into `response` (REFUSED, NOTAUTH, a TSIG error, an IXFR answered by one SOA
     /// over UDP, ...), sets `responseLength` (0 = drop) and returns null.
+    ///
+    /// `request` is valid only during the call: a transfer keeps a copy of what it needs.
+    /// Over UDP, `response` is as large as the server's UDP payload limit, and a returned
+    /// transfer is dropped unanswered (a transfer needs a stream); over TCP it holds 65535
+    /// octets and `responseLength` is ignored when a transfer is returned.
     [[nodiscard]] virtual std::unique_ptr<OutgoingTransfer> startTransfer(
         std::span<const std::uint8_t> request, const Peer& peer, std::span<std::uint8_t> response,
         std::size_t& responseLength) noexcept = 0;
 
     /// A NOTIFY request: writes the answer into `response` and returns its length (0 = drop).
+    /// `request` is valid only during the call.
     [[nodiscard]] virtual std::size_t notify(std::span<const std::uint8_t> request,
                                              const Peer& peer,
                                              std::span<std::uint8_t> response) noexcept = 0;
@@ -63,6 +69,17 @@ enum class RequestKind : std::uint8_t {
 
 /// Looks at the header and the question only (cheap, allocation-free). Malformed requests are
 /// `Query`: the QueryProcessor answers them FORMERR or drops them as before.
+/// A request is a Transfer or Notify when it is not a response (QR clear), has exactly one
+/// readable question (uncompressed labels, at most 255 octets, type and class present) and
+/// either has opcode NOTIFY, or opcode QUERY with QTYPE AXFR (252) or IXFR (251).
 [[nodiscard]] RequestKind classifyRequest(std::span<const std::uint8_t> request) noexcept;
+
+/// Writes REFUSED to `request` into `response` (the question echoed, an OPT record when the
+/// request had one) and returns its length; 0 when the request does not parse (the
+/// QueryProcessor then answers it FORMERR, as any malformed query). Used on public listeners
+/// for transfers and NOTIFY when management listeners exist. Allocation-free.
+[[nodiscard]] std::size_t refuseRequest(std::span<const std::uint8_t> request,
+                                        std::span<std::uint8_t> response,
+                                        std::uint16_t maxUdpPayload) noexcept;
 
 }  // namespace dnsfleet::authd::net

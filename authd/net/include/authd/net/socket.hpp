@@ -42,6 +42,9 @@ struct UdpSocket {
     int family = 0;
     /// Bound to 0.0.0.0 or ::, so answers must name the address each query arrived at.
     bool wildcard = false;
+    /// A management listener: transfers and NOTIFY are taken here; a public socket
+    /// refuses them when management listeners exist. Set by the caller after opening.
+    bool management = false;
 };
 
 /// Opens a UDP socket bound to `address` with SO_REUSEPORT (so that each worker has its own

@@ -6,14 +6,19 @@
 /// costs its socket and what it actually sent, nothing more: it is closed when it has sent no
 /// complete query for the idle timeout, or evicted first (least recently active) when the cap
 /// is reached.
+///
+/// With a ManagementHandler, NOTIFY and zone transfers are routed to it; a transfer streams
+/// message by message as the client drains them (see TcpServer).
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
+#include "authd/net/management.hpp"
 #include "authd/net/snapshot.hpp"
 #include "authd/net/socket.hpp"
 #include "authd/query/processor.hpp"
@@ -29,6 +34,19 @@ struct TcpServerOptions {
     /// left unread until it catches up (back-pressure instead of memory growth).
     std::size_t maxPendingOutput = std::size_t{2} * (65535 + 2);
     ProcessorOptions processor;
+    /// Where NOTIFY and transfer requests go; null = the QueryProcessor answers them as any
+    /// query. Not owned; must outlive the server and be safe to call from several threads.
+    ManagementHandler* management = nullptr;
+    /// Some listener is a management one: NOTIFY and transfers arriving on a public
+    /// listener are then REFUSED without reaching `management`.
+    bool managementListenersExist = false;
+};
+
+/// A listening socket and the side it serves.
+struct TcpListener {
+    FileDescriptor fd;
+    /// A management listener: see TcpServerOptions::managementListenersExist.
+    bool management = false;
 };
 
 struct TcpServerStats {
@@ -36,11 +54,29 @@ struct TcpServerStats {
     std::atomic<std::uint64_t> answered{0};
     std::atomic<std::uint64_t> timedOut{0};
     std::atomic<std::uint64_t> evicted{0};
+    /// Transfers started (the handler returned an OutgoingTransfer).
+    std::atomic<std::uint64_t> transfers{0};
+    /// Transfer messages queued.
+    std::atomic<std::uint64_t> transferMessages{0};
+    /// The longest output queue a streaming connection ever had, in octets: never more than
+    /// max(maxPendingOutput, one maximal message), however slowly the client reads.
+    std::atomic<std::size_t> peakTransferBacklog{0};
 };
+
+/// Outgoing transfers: a connection whose request started a transfer streams it before it
+/// reads further requests (RFC 7766 §6.2.1.1 allows answering in order). The next message is
+/// produced only when the queue has room for a maximal one (back-pressure: a client that reads
+/// slowly costs at most `maxPendingOutput`), and at most one message per connection per loop
+/// turn, so that several transfers interleave and one large zone starves nobody. Sending
+/// counts as activity for the idle timeout; a client that stops reading mid-transfer is closed
+/// after it. Closing a connection destroys its transfer.
 
 class TcpServer {
   public:
     /// Fails only when epoll or eventfd cannot be created.
+    TcpServer(std::vector<TcpListener> listeners, const ZoneSnapshots& zones,
+              const TcpServerOptions& options);
+    /// Every listener public.
     TcpServer(std::vector<FileDescriptor> listeners, const ZoneSnapshots& zones,
               const TcpServerOptions& options);
     ~TcpServer();
@@ -62,10 +98,20 @@ class TcpServer {
     struct Connection;
     using Clock = std::chrono::steady_clock;
 
-    void acceptFrom(int listener) noexcept;
+    void acceptFrom(std::size_t listener) noexcept;
     void onEvent(std::uint32_t slot, std::uint32_t events) noexcept;
     /// Answers the complete queries already received, as far as back-pressure allows.
     void answerBuffered(Connection& c) noexcept;
+    /// Answers a NOTIFY or transfer request; may start a transfer on `c`.
+    [[nodiscard]] std::size_t answerManagement(RequestKind kind, Connection& c,
+                                               std::span<const std::uint8_t> request) noexcept;
+    /// After reading, writing or producing: answers what waits, writes, closes a connection
+    /// that is done, and updates the epoll interest.
+    void settle(std::uint32_t slot) noexcept;
+    /// Produces one message for each streaming connection with room in its queue; true when
+    /// some connection could take another message at once.
+    [[nodiscard]] bool produceTransfers() noexcept;
+    [[nodiscard]] bool canProduce(const Connection& c) const noexcept;
     /// Writes queued responses; false when the connection failed.
     bool flush(Connection& c) noexcept;
     void updateInterest(Connection& c) noexcept;
@@ -78,7 +124,7 @@ class TcpServer {
     void touch(std::uint32_t slot, Clock::time_point now) noexcept;
     void unlink(std::uint32_t slot) noexcept;
 
-    std::vector<FileDescriptor> listeners_;
+    std::vector<TcpListener> listeners_;
     ZoneReader zones_;
     TcpServerOptions options_;
     QueryProcessor processor_;
@@ -86,6 +132,8 @@ class TcpServer {
     FileDescriptor wake_;
     std::vector<Connection> slots_;
     std::vector<std::uint32_t> freeSlots_;
+    /// Slots with a transfer (each at most once; reserved for every slot up front).
+    std::vector<std::uint32_t> streaming_;
     std::uint32_t head_;
     std::uint32_t tail_;
     std::vector<std::uint8_t> response_;

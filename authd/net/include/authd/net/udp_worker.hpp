@@ -11,8 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
+#include "authd/net/management.hpp"
 #include "authd/net/snapshot.hpp"
 #include "authd/net/socket.hpp"
 #include "authd/query/processor.hpp"
@@ -23,6 +25,12 @@ struct UdpWorkerOptions {
     /// Datagrams received (and answered) per system call.
     std::size_t batch = 64;
     ProcessorOptions processor;
+    /// Where NOTIFY and transfer requests go; null = the QueryProcessor answers them as any
+    /// query. Not owned; must outlive the worker and be safe to call from several threads.
+    ManagementHandler* management = nullptr;
+    /// Some listener is a management one: NOTIFY and transfers arriving on a public
+    /// socket are then REFUSED without reaching `management`.
+    bool managementListenersExist = false;
 };
 
 /// Counters a worker keeps (read by the control thread at exit; relaxed atomics).
@@ -57,6 +65,11 @@ class UdpWorker {
     /// Receives one batch on `sock` and answers it. `flags` is MSG_WAITFORONE (block for the
     /// first datagram) or MSG_DONTWAIT (after poll said the socket is readable).
     void serveBatch(const UdpSocket& sock, int flags) noexcept;
+    /// Answers a NOTIFY or transfer request that arrived on `sock` from `from`.
+    [[nodiscard]] std::size_t answerManagement(RequestKind kind, const UdpSocket& sock,
+                                               const msghdr& from,
+                                               std::span<const std::uint8_t> request,
+                                               std::span<std::uint8_t> response) noexcept;
     void runOneSocket() noexcept;
     void runManySockets() noexcept;
 
