@@ -91,7 +91,7 @@ class Daemon {
     std::unique_ptr<control::ControlServer> control_;
     unsigned udpWorkers_ = 1;
     std::vector<std::vector<net::UdpSocket>> udpSockets_;       // [worker][address]
-    std::vector<std::vector<net::FileDescriptor>> tcpSockets_;  // [tcp thread][address]
+    std::vector<std::vector<net::TcpListener>> tcpSockets_;  // [tcp thread][address]
     std::vector<std::unique_ptr<net::UdpWorker>> udp_;
     std::vector<std::unique_ptr<net::TcpServer>> tcp_;
     std::vector<std::thread> threads_;
@@ -163,7 +163,7 @@ bool Daemon::openSockets() {
     udpSockets_.resize(udpWorkers_);
     tcpSockets_.clear();
     tcpSockets_.resize(config_.server.tcpWorkers);
-    for (auto address : config_.server.listen) {
+    auto open = [this](config::ListenAddress address, bool management) {
         for (unsigned w = 0; w < udpWorkers_; ++w) {
             auto sock = net::openUdpSocket(address);
             if (!sock) {
@@ -174,6 +174,7 @@ bool Daemon::openSockets() {
                 // Port 0: the kernel chose one; every other socket of this address uses it.
                 address.setPort(net::boundPort(sock->fd.get()));
             }
+            sock->management = management;
             udpSockets_[w].push_back(std::move(*sock));
         }
         for (unsigned t = 0; t < config_.server.tcpWorkers; ++t) {
@@ -182,9 +183,17 @@ bool Daemon::openSockets() {
                 log::error("{}", sock.error());
                 return false;
             }
-            tcpSockets_[t].push_back(std::move(*sock));
+            tcpSockets_[t].push_back(net::TcpListener{std::move(*sock), management});
         }
-        log::info("listening on {} (UDP, TCP)", address.toString());
+        log::info("listening on {} (UDP, TCP){}", address.toString(),
+                  management ? ", management: transfers and NOTIFY" : "");
+        return true;
+    };
+    for (const auto& address : config_.server.listen) {
+        if (!open(address, false)) return false;
+    }
+    for (const auto& address : config_.server.managementListen) {
+        if (!open(address, true)) return false;
     }
     return true;
 }
@@ -196,8 +205,11 @@ void Daemon::startWorkers() {
     processor.tcpKeepalive100ms = static_cast<std::uint16_t>(
         std::min<std::int64_t>(config_.server.tcpIdleTimeout.count() / 100, 65535));
 
+    const bool managementListeners = !config_.server.managementListen.empty();
     net::UdpWorkerOptions udpOptions;
     udpOptions.processor = processor;
+    udpOptions.management = manager_.get();
+    udpOptions.managementListenersExist = managementListeners;
     for (auto& sockets : udpSockets_) {
         udp_.push_back(
             std::make_unique<net::UdpWorker>(std::move(sockets), zones_, udpOptions, stopping_));
@@ -207,6 +219,8 @@ void Daemon::startWorkers() {
     tcpOptions.maxClients = std::max<std::size_t>(
         1, config_.server.tcpMaxClients / std::max(config_.server.tcpWorkers, 1u));
     tcpOptions.processor = processor;
+    tcpOptions.management = manager_.get();
+    tcpOptions.managementListenersExist = managementListeners;
     for (auto& listeners : tcpSockets_) {
         tcp_.push_back(std::make_unique<net::TcpServer>(std::move(listeners), zones_, tcpOptions));
     }
