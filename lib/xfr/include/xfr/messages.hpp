@@ -30,13 +30,21 @@ struct NotifyRequest {
     std::optional<std::uint32_t> serial;
 };
 
-/// Reads a NOTIFY request: opcode NOTIFY, QR clear, one question of type SOA, class IN.
-/// \retval WireError::BadCount  not exactly one question, or the question is not SOA/IN
+/// Reads a NOTIFY request: opcode NOTIFY, QR clear, one question of type SOA, class IN. The
+/// apex comes back lower-cased; the serial is read from the first answer-section SOA owned by
+/// the apex (its names may be compressed).
+/// \retval WireError::BadCount  not exactly one question, the question is not SOA/IN, or the
+///                              message is not a NOTIFY request (other opcode, QR set)
+/// \retval WireError::BadRdata  the SOA in the answer is malformed
+/// Errors of the message parser (Truncated, name errors) are passed on.
 [[nodiscard]] dnswire::WireResult<NotifyRequest> parseNotify(
     std::span<const std::uint8_t> message) noexcept;
 
 /// The answer to a NOTIFY: the question echoed, QR and AA set, `rcode` (NOERROR, NOTAUTH,
-/// REFUSED, FORMERR). Returns the length written into `response`.
+/// REFUSED, FORMERR). A request whose question cannot be read gets a header-only answer (for
+/// FORMERR). Returns the length written into `response`.
+/// \retval WireError::Truncated   the request is shorter than a header
+/// \retval WireError::BufferFull  `response` cannot hold the answer
 [[nodiscard]] dnswire::WireResult<std::size_t> buildNotifyResponse(
     std::span<const std::uint8_t> request, std::span<std::uint8_t> response,
     std::uint16_t rcode) noexcept;
@@ -49,8 +57,9 @@ struct NotifyRequest {
     std::uint32_t currentSoaTtl = 0) noexcept;
 
 /// The SOA serial in the answer section of a response to an SOA query for `apex`, checking
-/// that the response matches (`id`, QR, question, RCODE NOERROR, AA).
-/// \retval WireError::BadCount  no matching SOA in the answer
+/// that the response matches (`id`, QR, opcode QUERY, question, RCODE NOERROR, AA).
+/// \retval WireError::BadCount  the response does not match, or no SOA of `apex` in the answer
+/// \retval WireError::BadRdata  the SOA is malformed
 [[nodiscard]] dnswire::WireResult<std::uint32_t> readSoaResponse(
     std::span<const std::uint8_t> response, std::uint16_t id, dnswire::NameView apex) noexcept;
 

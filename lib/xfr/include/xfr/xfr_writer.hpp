@@ -24,7 +24,9 @@ class XfrWriter {
     /// An incremental transfer (RFC 1995 §4): the current SOA, then for each diff the old SOA
     /// with the removed records and the new SOA with the added ones, then the current SOA.
     /// `current` is the version the last diff leads to. With `condensed`, the diffs are merged
-    /// first (one removal/addition pair, smaller and what Knot sends).
+    /// first (one removal/addition pair, smaller and what Knot sends). Empty `diffs` give
+    /// soaOnly(); diffs that do not chain or do not end at `current`'s serial give the whole
+    /// zone AXFR-style, which RFC 1995 §4 allows and every client accepts.
     [[nodiscard]] static XfrWriter ixfr(std::shared_ptr<const zone::Zone> current,
                                         std::vector<std::shared_ptr<const ZoneDiff>> diffs,
                                         bool condensed = true);
