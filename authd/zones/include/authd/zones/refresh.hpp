@@ -6,6 +6,7 @@
 /// tests drive it without sleeping.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -54,6 +55,9 @@ class RefreshSchedule {
     void onNotify(Clock::time_point now) noexcept;
     /// A refresh was started (so a NOTIFY during it is remembered and honoured afterwards).
     void onStarted() noexcept;
+    /// The zone was dropped at expire (after due() said Expire): nothing is served any more, so
+    /// refreshes are tried again soon, with the quick backoff of a zone that has nothing yet.
+    void onExpired(Clock::time_point now) noexcept;
 
     /// What to do at `now`.
     [[nodiscard]] RefreshAction due(Clock::time_point now) const noexcept;
@@ -64,6 +68,8 @@ class RefreshSchedule {
     [[nodiscard]] bool running() const noexcept { return running_; }
 
   private:
+    void finishRun(Clock::time_point now) noexcept;
+
     SoaTimers timers_;
     Clock::time_point refreshAt_;
     Clock::time_point expireAt_ = Clock::time_point::max();
