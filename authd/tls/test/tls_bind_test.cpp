@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -57,20 +59,24 @@ int connectTcp(std::uint16_t port) {
     return fd;
 }
 
-/// named in the foreground on two free loopback ports (plain DNS and TLS), in a temp dir.
-class BindPrimary {
+/// named in the foreground in a temp dir, on a free loopback port for plain DNS, and either
+/// the primary of example. on a TLS port (`primary`) or its secondary pulling it over TLS
+/// from whoever listens on `tlsPort`, checking the name xot.test against our certificate.
+class Named {
   public:
-    bool start() {
+    bool start(bool primary) {
         std::string pattern =
             (std::filesystem::temp_directory_path() / "dnsfleet-xot-bind-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) return false;
         dir = pattern;
-        auto files = writeSelfSigned(dir, "xot.test");
-        if (!files) {
-            ADD_FAILURE() << files.error();
-            return false;
+        if (cert.certFile.empty()) {
+            auto files = writeSelfSigned(dir, "xot.test");
+            if (!files) {
+                ADD_FAILURE() << files.error();
+                return false;
+            }
+            cert = *files;
         }
-        cert = *files;
         std::ofstream(dir / "example.zone") << "$TTL 300\n"
                                                "example. SOA ns.example. h.example. 5 3600 600 "
                                                "86400 300\n"
@@ -78,20 +84,29 @@ class BindPrimary {
                                                "ns.example. A 192.0.2.1\n"
                                                "www.example. AAAA 2001:db8::1\n";
         dnsPort = freePort();
-        tlsPort = freePort();
+        if (tlsPort == 0) tlsPort = freePort();
         const std::string d = dir.string();
-        std::ofstream(dir / "named.conf")
-            << "options { directory \"" << d << "\"; pid-file \"" << d << "/named.pid\";\n"
-            << "  listen-on port " << dnsPort << " { 127.0.0.1; };\n"
-            << "  listen-on port " << tlsPort << " tls xot { 127.0.0.1; };\n"
-            << "  listen-on-v6 { none; }; recursion no; dnssec-validation no;\n"
-            << "  allow-transfer { 127.0.0.1; }; };\n"
-            << "controls { };\n"
-            << "tls xot { cert-file \"" << cert.certFile.string() << "\"; key-file \""
-            << cert.keyFile.string() << "\"; };\n"
-            << "zone \"example.\" { type primary; file \"" << d << "/example.zone\"; };\n";
+        std::ofstream conf(dir / "named.conf");
+        conf << "options { directory \"" << d << "\"; pid-file \"" << d << "/named.pid\";\n"
+             << "  listen-on port " << dnsPort << " { 127.0.0.1; };\n";
+        if (primary) conf << "  listen-on port " << tlsPort << " tls xot { 127.0.0.1; };\n";
+        conf << "  listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no;\n"
+             << "  allow-transfer { 127.0.0.1; }; };\n"
+             << "controls { };\n";
+        if (primary) {
+            conf << "tls xot { cert-file \"" << cert.certFile.string() << "\"; key-file \""
+                 << cert.keyFile.string() << "\"; };\n"
+                 << "zone \"example.\" { type primary; file \"" << d << "/example.zone\"; };\n";
+        } else {
+            // BIND 9.18's tls statement: a CA file and the name to expect, no pin.
+            conf << "tls to-primary { ca-file \"" << cert.certFile.string()
+                 << "\"; remote-hostname \"xot.test\"; };\n"
+                 << "zone \"example.\" { type secondary; primaries { 127.0.0.1 port " << tlsPort
+                 << " tls to-primary; }; };\n";
+        }
+        conf.close();
 
-        const std::string conf = (dir / "named.conf").string();
+        const std::string confPath = (dir / "named.conf").string();
         const std::string log = (dir / "named.log").string();
         pid = ::fork();
         if (pid == 0) {
@@ -99,12 +114,13 @@ class BindPrimary {
             ::dup2(out, 1);
             ::dup2(out, 2);
             ::setsid();
-            ::execlp("named", "named", "-g", "-c", conf.c_str(), static_cast<char*>(nullptr));
+            ::execlp("named", "named", "-g", "-c", confPath.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        // Ready when the TLS listener takes connections (bounded wait).
+        // Ready when its listener takes connections (bounded wait).
+        const std::uint16_t readyPort = primary ? tlsPort : dnsPort;
         for (int i = 0; i < 150; ++i) {
-            const int fd = connectTcp(tlsPort);
+            const int fd = connectTcp(readyPort);
             if (fd >= 0) {
                 ::close(fd);
                 return true;
@@ -116,7 +132,7 @@ class BindPrimary {
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
-        ADD_FAILURE() << "named did not listen on TLS port " << tlsPort << ":\n" << logText();
+        ADD_FAILURE() << "named did not listen on port " << readyPort << ":\n" << logText();
         return false;
     }
 
@@ -214,8 +230,8 @@ class BindXot : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         std::signal(SIGPIPE, SIG_IGN);
-        bind_ = new BindPrimary();  // NOLINT(cppcoreguidelines-owning-memory)
-        started_ = bind_->start();
+        bind_ = new Named();  // NOLINT(cppcoreguidelines-owning-memory)
+        started_ = bind_->start(true);
     }
     static void TearDownTestSuite() {
         bind_->stop();
@@ -232,11 +248,11 @@ class BindXot : public ::testing::Test {
         return connectTls(fd, *context, kTimeoutMs);
     }
 
-    static BindPrimary* bind_;
+    static Named* bind_;
     static bool started_;
 };
 
-BindPrimary* BindXot::bind_ = nullptr;
+Named* BindXot::bind_ = nullptr;
 bool BindXot::started_ = false;
 
 // SOA, the zone's other records in whatever order BIND sends them, SOA (RFC 5936 §2.2).
@@ -284,6 +300,223 @@ TEST_F(BindXot, WrongNameIsRefusedBeforeAnyQuery) {
     auto stream = connect(options, fd);
     EXPECT_FALSE(stream);
     ::close(fd);
+}
+
+// ---- BIND as the secondary of our TLS server ----------------------------------------
+
+constexpr std::uint32_t kOurSerial = 7;
+
+void appendU16(std::vector<std::uint8_t>& out, std::size_t value) {
+    out.push_back(static_cast<std::uint8_t>((value >> 8) & 0xFF));
+    out.push_back(static_cast<std::uint8_t>(value & 0xFF));
+}
+
+void appendU32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+    appendU16(out, value >> 16);
+    appendU16(out, value & 0xFFFF);
+}
+
+/// One answer record; `owner` and names in `rdata` point at the question name (offset 12).
+void appendRecord(std::vector<std::uint8_t>& out, std::vector<std::uint8_t> owner,
+                  std::uint16_t type, const std::vector<std::uint8_t>& rdata) {
+    out.insert(out.end(), owner.begin(), owner.end());
+    appendU16(out, type);
+    appendU16(out, 1);
+    appendU32(out, 300);
+    appendU16(out, rdata.size());
+    out.insert(out.end(), rdata.begin(), rdata.end());
+}
+
+/// The framed answer of a minimal primary of example.: SOA for a SOA query, the whole zone
+/// for AXFR and IXFR (an IXFR may always be answered with the full zone, RFC 1995 §4).
+std::vector<std::uint8_t> answer(const std::vector<std::uint8_t>& query) {
+    const std::size_t questionEnd = skipName(query, 12) + 4;
+    if (query.size() < 12 || questionEnd > query.size()) return {};
+    const auto qtype =
+        static_cast<std::uint16_t>(query[questionEnd - 4] << 8 | query[questionEnd - 3]);
+    const std::vector<std::uint8_t> apex = {0xC0, 12};
+    const std::vector<std::uint8_t> ns = {2, 'n', 's', 0xC0, 12};
+    std::vector<std::uint8_t> soa = ns;
+    soa.insert(soa.end(), {1, 'h', 0xC0, 12});
+    for (const std::uint32_t field : {kOurSerial, 3600U, 600U, 86400U, 300U}) {
+        appendU32(soa, field);
+    }
+
+    std::vector<std::uint8_t> m = {query[0], query[1], 0x84, 0x00};
+    const bool transfer = qtype == 252 || qtype == 251;
+    appendU16(m, 1);
+    appendU16(m, transfer ? 4 : 1);
+    appendU16(m, 0);
+    appendU16(m, 0);
+    m.insert(m.end(), query.begin() + 12, query.begin() + static_cast<long>(questionEnd));
+    appendRecord(m, apex, 6, soa);
+    if (transfer) {
+        appendRecord(m, apex, 2, ns);
+        appendRecord(m, ns, 1, {192, 0, 2, 7});
+        appendRecord(m, apex, 6, soa);
+    }
+    std::vector<std::uint8_t> framed;
+    appendU16(framed, m.size());
+    framed.insert(framed.end(), m.begin(), m.end());
+    return framed;
+}
+
+struct PrimaryLog {
+    int connections = 0;
+    int queries = 0;
+    int notDot = 0;
+    std::string protocols;
+    std::string errors;
+};
+
+/// Serves one accepted connection the way the epoll loop will (non-blocking, wait for what
+/// the connection asks for): handshake, then length-prefixed queries until the peer closes.
+void serveDns(const TlsServerContext& context, int fd, PrimaryLog& log) {
+    auto connection = TlsServerConnection::create(context, fd);
+    if (!connection) {
+        log.errors += connection.error() + "\n";
+        return;
+    }
+    const auto wait = [fd](TlsIo want) {
+        pollfd p{fd, static_cast<short>(want == TlsIo::WantWrite ? POLLOUT : POLLIN), 0};
+        return ::poll(&p, 1, kTimeoutMs) > 0;
+    };
+    TlsIo state = TlsIo::WantRead;
+    while ((state = connection->handshake()) == TlsIo::WantRead || state == TlsIo::WantWrite) {
+        if (!wait(state)) break;
+    }
+    if (state != TlsIo::Done) {
+        log.errors += "handshake: " + connection->lastError() + "\n";
+        return;
+    }
+    log.protocols += connection->protocol() + " ";
+    if (!connection->alpnIsDot()) ++log.notDot;
+
+    std::vector<std::uint8_t> in;
+    std::array<std::uint8_t, 4096> buffer{};
+    for (;;) {
+        const TlsIoResult got = connection->read(buffer);
+        if (got.state == TlsIo::WantRead || got.state == TlsIo::WantWrite) {
+            if (!wait(got.state)) return;
+            continue;
+        }
+        if (got.state != TlsIo::Done) return;
+        in.insert(in.end(), buffer.begin(), buffer.begin() + static_cast<long>(got.bytes));
+        while (in.size() >= 2 && in.size() >= 2U + static_cast<std::size_t>(in[0] << 8 | in[1])) {
+            const std::size_t length = static_cast<std::size_t>(in[0] << 8 | in[1]);
+            const std::vector<std::uint8_t> query(in.begin() + 2,
+                                                  in.begin() + 2 + static_cast<long>(length));
+            in.erase(in.begin(), in.begin() + 2 + static_cast<long>(length));
+            ++log.queries;
+            const std::vector<std::uint8_t> out = answer(query);
+            std::size_t sent = 0;
+            while (sent < out.size()) {
+                const TlsIoResult put = connection->write(std::span(out).subspan(sent));
+                if (put.state == TlsIo::Done) {
+                    sent += put.bytes;
+                } else if ((put.state == TlsIo::WantRead || put.state == TlsIo::WantWrite) &&
+                           wait(put.state)) {
+                    continue;
+                } else {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The SOA serial named answers for example. over UDP, or 0.
+std::uint32_t soaSerialAt(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    std::vector<std::uint8_t> query = {0x43, 0x21, 0,   0,   0,   1,   0,   0, 0, 0, 0, 0, 7,
+                                       'e',  'x',  'a', 'm', 'p', 'l', 'e', 0, 0, 6, 0, 1};
+    ::sendto(fd, query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&addr),  // NOLINT
+             sizeof addr);
+    pollfd p{fd, POLLIN, 0};
+    std::vector<std::uint8_t> m(4096);
+    std::uint32_t serial = 0;
+    if (::poll(&p, 1, 500) > 0) {
+        const ssize_t n = ::recv(fd, m.data(), m.size(), 0);
+        m.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        const std::size_t answers = m.size() >= 12 ? static_cast<std::size_t>(m[6] << 8 | m[7]) : 0;
+        if (answers > 0 && (m[3] & 0x0F) == 0) {
+            std::size_t pos = skipName(m, 12) + 4;  // question
+            pos = skipName(m, pos) + 10;            // answer owner, fixed fields
+            pos = skipName(m, skipName(m, pos));    // MNAME, RNAME
+            if (pos + 4 <= m.size()) {
+                serial = static_cast<std::uint32_t>(m[pos]) << 24 |
+                         static_cast<std::uint32_t>(m[pos + 1]) << 16 |
+                         static_cast<std::uint32_t>(m[pos + 2]) << 8 | m[pos + 3];
+            }
+        }
+    }
+    ::close(fd);
+    return serial;
+}
+
+TEST(BindSecondaryXot, PullsTheZoneFromOurTlsServer) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "dnsfleet-xot-ours-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    auto files = writeSelfSigned(dir, "xot.test");
+    ASSERT_TRUE(files) << files.error();
+    auto context = TlsServerContext::create(files->certFile, files->keyFile);
+    ASSERT_TRUE(context) << context.error();
+
+    const int listenFd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(listenFd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);  // NOLINT
+    ASSERT_EQ(::listen(listenFd, 8), 0);
+    socklen_t length = sizeof addr;
+    ::getsockname(listenFd, reinterpret_cast<sockaddr*>(&addr), &length);  // NOLINT
+
+    std::atomic<bool> stop{false};
+    PrimaryLog log;
+    std::thread server([&] {
+        while (!stop.load()) {
+            pollfd p{listenFd, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            const int fd = ::accept4(listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0) continue;
+            ++log.connections;
+            serveDns(*context, fd, log);
+            ::close(fd);
+        }
+    });
+
+    Named named;
+    named.cert = *files;
+    named.tlsPort = ntohs(addr.sin_port);
+    const bool started = named.start(false);
+    std::uint32_t serial = 0;
+    for (int i = 0; started && i < 100 && serial != kOurSerial; ++i) {
+        serial = soaSerialAt(named.dnsPort);
+        if (serial != kOurSerial) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    const std::string namedLog = named.logText();
+    named.stop();
+    stop = true;
+    server.join();
+    ::close(listenFd);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+
+    ASSERT_TRUE(started);
+    EXPECT_EQ(serial, kOurSerial) << "our server: " << log.connections << " connections, "
+                                  << log.queries << " queries, errors: " << log.errors
+                                  << "\nnamed:\n"
+                                  << namedLog;
+    EXPECT_GE(log.connections, 1);
+    EXPECT_EQ(log.notDot, 0) << "BIND did not negotiate ALPN dot";
+    EXPECT_NE(log.protocols.find("TLSv1.3"), std::string::npos) << log.protocols;
 }
 
 }  // namespace
