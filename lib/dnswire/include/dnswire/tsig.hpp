@@ -7,6 +7,10 @@
 /// Signing appends the TSIG record as the last record of the additional section and increments
 /// ARCOUNT in place; verification strips it (restoring the original ID and ARCOUNT in the
 /// digest, RFC 8945 §4.3) and compares MACs in constant time.
+///
+/// Signing and verifying allocate nothing of ours per message (OpenSSL keeps one HMAC context
+/// per algorithm and thread); a session copies its key once, and a client session buffers the
+/// unsigned messages of a transfer until the next signed one.
 
 #include <array>
 #include <cstddef>
@@ -104,9 +108,13 @@ struct TsigRecord {
 };
 
 /// Finds the TSIG record (it must be the last record of the additional section, RFC 8945
-/// §5.1). Returns an empty optional when the message has none.
-/// \retval WireError::BadRdata   a TSIG record that is not last, or whose RDATA is malformed
+/// §5.1). Returns an empty optional when the message has none. The owner and algorithm name
+/// may be compressed (dnspython compresses the owner).
+/// \retval WireError::BadRdata   a TSIG record that is not last (or is followed by bytes), not
+///                               of class ANY, or whose RDATA is malformed, has a MAC over 64
+///                               octets or Other Data over 6
 /// \retval WireError::Truncated  the message ends early
+/// Name errors of Name::fromWire are passed on.
 [[nodiscard]] WireResult<std::optional<TsigRecord>> findTsig(
     std::span<const std::uint8_t> message) noexcept;
 
@@ -122,14 +130,21 @@ class TsigSession {
 
     // ---- client side ----
     /// Appends a TSIG record to the request of `length` octets in `buffer` (ARCOUNT updated).
-    /// Returns the new length.
-    /// \retval WireError::BufferFull  no room for the record
+    /// Returns the new length, and starts a new exchange (the response chain begins from this
+    /// request's MAC).
+    /// \retval WireError::BufferFull  no room for the record; the message is unchanged
+    /// \retval WireError::Truncated   `length` is under 12 or beyond `buffer`
+    /// \retval WireError::BadCount    ARCOUNT is already 65535
+    /// \retval WireError::BadRdata    the key cannot sign (an empty secret)
     [[nodiscard]] WireResult<std::size_t> signRequest(std::span<std::uint8_t> buffer,
                                                       std::size_t length,
                                                       std::uint64_t now) noexcept;
     /// Verifies the next message of the response. A message without TSIG is accepted only
     /// between signed ones and at most 99 in a row (RFC 8945 §5.3.1); its octets still count in
-    /// the next signed message's digest. After a failure the session is spent.
+    /// the next signed message's digest. After a failure the session is spent and returns the
+    /// same status for every later message. A TSIG error from the server maps to the status
+    /// of the same name (BADTIME answers are verified first: they are signed).
+    /// Unsigned: the first message is unsigned, or a 100th unsigned one in a row came.
     [[nodiscard]] TsigStatus verifyResponse(std::span<const std::uint8_t> message,
                                             std::uint64_t now) noexcept;
     /// True when the last message given to verifyResponse() was signed and verified (a
@@ -138,7 +153,8 @@ class TsigSession {
 
     // ---- server side (a session made by verifyTsigRequest) ----
     /// Appends a TSIG record to the next response message (all messages of a transfer are
-    /// signed). Returns the new length.
+    /// signed). Returns the new length; errors as signRequest, and after one the session is
+    /// unchanged (the caller may retry with a smaller message).
     [[nodiscard]] WireResult<std::size_t> signResponse(std::span<std::uint8_t> buffer,
                                                        std::size_t length,
                                                        std::uint64_t now) noexcept;
@@ -177,16 +193,22 @@ struct TsigRequestCheck {
     std::optional<TsigSession> session;  ///< set up to sign the response(s); only on Ok
 };
 
-/// Checks a request against `keyring` (RFC 8945 §5.2: key, then MAC, then time).
+/// Checks a request against `keyring` (RFC 8945 §5.2: key, then MAC, then time). The time
+/// window is the request's own Fudge (covered by its MAC), as Knot and BIND check it; `fudge`
+/// is what the session's responses carry. A MAC cut below max(10, half the digest) octets is
+/// BadTrunc, an empty one BadSig, one longer than the digest Malformed (§5.2.2.1). The session
+/// holds its own copy of the key.
 [[nodiscard]] TsigRequestCheck verifyTsigRequest(std::span<const std::uint8_t> message,
                                                  const TsigKeyring& keyring, std::uint64_t now,
                                                  std::uint16_t fudge = kTsigDefaultFudge);
 
 /// Turns `response` (of `length` octets, already built with the request's question) into the
 /// error answer for a request whose TSIG failed (RFC 8945 §5.2): RCODE NOTAUTH and a TSIG
-/// record carrying the error. BADKEY and BADSIG answers are unsigned (empty MAC); a BADTIME
-/// answer is signed with `key` and carries the server's time in Other Data. Returns the new
-/// length.
+/// record carrying the error. BADKEY, BADSIG and BADTRUNC answers are unsigned (empty MAC,
+/// §5.3.2); a BADTIME answer is signed with `key` and carries the server's time in Other Data,
+/// the request's Time Signed and Fudge echoed (§5.2.3). Malformed sets RCODE FORMERR and adds
+/// no TSIG; Ok and Unsigned change nothing. Returns the new length.
+/// \retval WireError::BufferFull  no room for the TSIG record
 [[nodiscard]] WireResult<std::size_t> appendTsigError(std::span<std::uint8_t> response,
                                                       std::size_t length, const TsigRecord& request,
                                                       TsigStatus status, const TsigKey* key,
