@@ -1,229 +1,28 @@
 #include "authd/config/config.hpp"
 
 #include <sched.h>
-#include <toml++/toml.h>
 
-#include <cctype>
+#include <algorithm>
+#include <array>
 #include <fstream>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
 
 #include "authd/log.hpp"
+#include "toml_read.hpp"
 
 namespace dnsfleet::authd::config {
 namespace {
 
+using detail::Reporter;
+
 constexpr std::size_t kMaxNsidLength = 128;
 
-/// Collects errors with the position of the node they concern.
-class Reporter {
-  public:
-    explicit Reporter(std::string source) : source_(std::move(source)) {}
-
-    void at(const toml::source_region& where, std::string_view key, std::string_view message) {
-        if (where.begin.line != 0) {
-            errors_.push_back(fmt::format("{}:{}:{}: {}: {}", source_, where.begin.line,
-                                          where.begin.column, key, message));
-        } else {
-            errors_.push_back(fmt::format("{}: {}: {}", source_, key, message));
-        }
-    }
-    Errors& errors() { return errors_; }
-
-  private:
-    std::string source_;
-    Errors errors_;
-};
-
-std::string typeName(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a number";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::table:
-            return "a table";
-        default:
-            return "a date or time";
-    }
-}
-
-/// Reads an integer key within [min, max].
-std::optional<std::int64_t> integerIn(const toml::node& node, std::string_view key,
-                                      std::int64_t min, std::int64_t max, Reporter& report) {
-    const auto* value = node.as_integer();
-    if (value == nullptr) {
-        report.at(node.source(), key, fmt::format("expected an integer, found {}", typeName(node)));
-        return std::nullopt;
-    }
-    const std::int64_t v = value->get();
-    if (v < min || v > max) {
-        report.at(node.source(), key,
-                  fmt::format("must be between {} and {}, not {}", min, max, v));
-        return std::nullopt;
-    }
-    return v;
-}
-
-std::optional<std::string> stringOf(const toml::node& node, std::string_view key,
-                                    Reporter& report) {
-    const auto* value = node.as_string();
-    if (value == nullptr) {
-        report.at(node.source(), key, fmt::format("expected a string, found {}", typeName(node)));
-        return std::nullopt;
-    }
-    return value->get();
-}
-
-void readListen(const toml::node& node, ServerConfig& server, Reporter& report) {
-    auto add = [&](const toml::node& item) {
-        auto text = stringOf(item, "server.listen", report);
-        if (!text) return;
-        auto parsed = parseListenAddress(*text);
-        if (!parsed) {
-            report.at(item.source(), "server.listen", parsed.error());
-            return;
-        }
-        server.listen.push_back(*parsed);
-    };
-    if (const auto* list = node.as_array()) {
-        for (const auto& item : *list)
-            add(item);
-    } else {
-        add(node);  // a single address may be written without brackets
-    }
-}
-
-void readServer(const toml::table& table, ServerConfig& server, Reporter& report) {
-    for (const auto& [key, node] : table) {
-        const std::string name = fmt::format("server.{}", key.str());
-        const auto k = key.str();
-        if (k == "listen") {
-            readListen(node, server, report);
-        } else if (k == "threads") {
-            if (auto v = integerIn(node, name, 0, 1024, report))
-                server.threads = static_cast<unsigned>(*v);
-        } else if (k == "tcp-workers") {
-            if (auto v = integerIn(node, name, 1, 256, report))
-                server.tcpWorkers = static_cast<unsigned>(*v);
-        } else if (k == "udp-max-payload") {
-            if (auto v = integerIn(node, name, 512, 65535, report)) {
-                server.udpMaxPayload = static_cast<std::uint16_t>(*v);
-            }
-        } else if (k == "tcp-idle-timeout") {
-            if (auto v = integerIn(node, name, 1, 3600, report)) {
-                server.tcpIdleTimeout = std::chrono::seconds(*v);
-            }
-        } else if (k == "tcp-max-clients") {
-            if (auto v = integerIn(node, name, 1, 1'000'000, report)) {
-                server.tcpMaxClients = static_cast<std::size_t>(*v);
-            }
-        } else if (k == "nsid") {
-            if (auto v = stringOf(node, name, report)) {
-                auto nsid = parseNsid(*v);
-                if (nsid) {
-                    server.nsid = *nsid;
-                } else {
-                    report.at(node.source(), name, nsid.error());
-                }
-            }
-        } else if (k == "user") {
-            if (auto v = stringOf(node, name, report)) server.user = *v;
-        } else if (k == "log-level") {
-            if (auto v = stringOf(node, name, report)) {
-                if (log::parseLevel(*v)) {
-                    server.logLevel = *v;
-                } else {
-                    report.at(node.source(), name,
-                              fmt::format("'{}' is not one of trace, debug, info, warning, "
-                                          "error, off",
-                                          *v));
-                }
-            }
-        } else if (k == "log-format") {
-            if (auto v = stringOf(node, name, report)) {
-                if (log::parseFormat(*v)) {
-                    server.logFormat = *v;
-                } else {
-                    report.at(node.source(), name,
-                              fmt::format("'{}' is not one of text, json", *v));
-                }
-            }
-        } else {
-            report.at(key.source(), name, "unknown key");
-        }
-    }
-}
-
-Result<dnswire::Name, std::string> parseZoneName(std::string_view text) {
-    if (text.empty()) return fail(std::string("empty zone name"));
-    auto name = dnswire::Name::fromText(text);
-    if (!name) return fail(fmt::format("'{}' is not a valid domain name", text));
-    dnswire::Name apex = *name;
-    apex.toLower();
-    return apex;
-}
-
-void readZones(const toml::node& node, const std::filesystem::path& base, Config& config,
-               Reporter& report) {
-    const auto* list = node.as_array();
-    if (list == nullptr || !list->is_array_of_tables()) {
-        report.at(node.source(), "zone", "expected an array of tables ([[zone]])");
-        return;
-    }
-    std::unordered_map<std::string, std::size_t> seen;
-    seen.reserve(list->size());
-    std::size_t index = 0;
-    for (const auto& item : *list) {
-        const auto& table = *item.as_table();
-        const std::string prefix = fmt::format("zone[{}]", index++);
-        std::optional<dnswire::Name> apex;
-        std::optional<std::filesystem::path> file;
-        for (const auto& [key, value] : table) {
-            const auto k = key.str();
-            const std::string name = fmt::format("{}.{}", prefix, k);
-            if (k == "name") {
-                if (auto text = stringOf(value, name, report)) {
-                    auto parsed = parseZoneName(*text);
-                    if (!parsed) {
-                        report.at(value.source(), name, parsed.error());
-                    } else {
-                        apex = *parsed;
-                    }
-                }
-            } else if (k == "file") {
-                if (auto text = stringOf(value, name, report)) {
-                    if (text->empty()) {
-                        report.at(value.source(), name, "empty file name");
-                    } else {
-                        std::filesystem::path path(*text);
-                        file = path.is_absolute() ? path : base / path;
-                    }
-                }
-            } else {
-                report.at(key.source(), name, "unknown key");
-            }
-        }
-        if (!table.contains("name")) report.at(table.source(), prefix, "missing key 'name'");
-        if (!table.contains("file")) report.at(table.source(), prefix, "missing key 'file'");
-        if (!apex || !file) continue;
-        auto [it, fresh] = seen.emplace(apex->toText(), index - 1);
-        if (!fresh) {
-            report.at(
-                table.source(), prefix + ".name",
-                fmt::format("zone '{}' is already defined in zone[{}]", it->first, it->second));
-            continue;
-        }
-        config.zones.push_back(ZoneConfig{*apex, *file});
-    }
-}
+/// Top-level tables, read in this order so that every reference points back to a table
+/// already read (zones name templates, templates name remotes and ACLs, those name keys).
+constexpr std::array<std::string_view, 6> kTables = {"key",      "remote", "acl",
+                                                     "template", "server", "zone"};
 
 }  // namespace
 
@@ -235,7 +34,7 @@ Result<Config, Errors> parseConfig(std::string_view text, const std::filesystem:
         root = toml::parse(text, sourceName);
     } catch (const toml::parse_error& error) {
         report.at(error.source(), "syntax", error.description());
-        return fail(std::move(report.errors()));
+        return fail(report.take());
     }
 
     Config config;
@@ -243,19 +42,27 @@ Result<Config, Errors> parseConfig(std::string_view text, const std::filesystem:
     const auto base = source.has_parent_path() ? source.parent_path() : std::filesystem::path();
     for (const auto& [key, node] : root) {
         const auto k = key.str();
-        if (k == "server") {
-            if (const auto* table = node.as_table()) {
-                readServer(*table, config.server, report);
-            } else {
-                report.at(node.source(), "server", "expected a table ([server])");
-            }
-        } else if (k == "zone") {
-            readZones(node, base, config, report);
-        } else {
-            report.at(key.source(), k, "unknown key (known: server, zone)");
+        if (std::find(kTables.begin(), kTables.end(), k) == kTables.end()) {
+            report.at(key.source(), k,
+                      "unknown key (known: server, key, remote, acl, template, zone)");
         }
     }
-    if (!report.errors().empty()) return fail(std::move(report.errors()));
+    if (const auto* node = root.get("key")) detail::readKeys(*node, config, report);
+    if (const auto* node = root.get("remote")) detail::readRemotes(*node, config, report);
+    if (const auto* node = root.get("acl")) detail::readAcls(*node, config, report);
+    if (const auto* node = root.get("template")) detail::readTemplates(*node, config, report);
+    const toml::table kNoServerTable;
+    const toml::table* serverTable = &kNoServerTable;
+    if (const auto* node = root.get("server")) {
+        serverTable = node->as_table();
+        if (serverTable == nullptr) {
+            report.at(node->source(), "server", "expected a table ([server])");
+            serverTable = &kNoServerTable;
+        }
+    }
+    detail::readServer(*serverTable, base, config.server, report);
+    if (const auto* node = root.get("zone")) detail::readZones(*node, base, config, report);
+    if (report.count() != 0) return fail(report.take());
     return config;
 }
 
@@ -273,9 +80,12 @@ Result<ZoneConfig, std::string> parseZoneArgument(std::string_view text) {
     if (equals == std::string_view::npos || equals == 0 || equals + 1 == text.size()) {
         return fail(fmt::format("--zone '{}': expected NAME=FILE", text));
     }
-    auto apex = parseZoneName(text.substr(0, equals));
+    auto apex = detail::parseZoneName(text.substr(0, equals));
     if (!apex) return fail(fmt::format("--zone '{}': {}", text, apex.error()));
-    return ZoneConfig{*apex, std::filesystem::path(text.substr(equals + 1))};
+    ZoneConfig zone;
+    zone.apex = *apex;
+    zone.file = std::filesystem::path(text.substr(equals + 1));
+    return zone;
 }
 
 Result<std::string, std::string> parseNsid(std::string_view text) {
@@ -332,6 +142,12 @@ Result<void, Errors> applyOverrides(Config& config, const Overrides& overrides) 
             }
             auto [it, fresh] = byName.emplace(parsed->apex.toText(), config.zones.size());
             if (fresh) {
+                // A zone from the command line is configured like a [[zone]] that names no
+                // template: it takes the "default" template's settings.
+                if (const auto* defaults = config.findTemplate("default")) {
+                    parsed->templateId = defaults->id;
+                    parsed->settings = defaults->settings;
+                }
                 config.zones.push_back(*parsed);
             } else {
                 config.zones[it->second].file = parsed->file;
