@@ -91,23 +91,24 @@ struct MemberNode {
     std::optional<dnswire::Name> changeOwner;
 };
 
-Result<void, std::string> readVersion(const zone::Zone& catalog, const std::string& where) {
+Result<void, std::string> readVersion(const zone::Zone& catalog) {
     auto versionName = dnswire::Name::fromText("version", catalog.apex());
-    if (!versionName) return fail(where + ": catalog apex name too long for a catalog");
+    if (!versionName) return fail(std::string("catalog apex name too long for a catalog"));
     const zone::Node* node = catalog.find(*versionName);
     const zone::RRsetView txt =
         node == nullptr ? zone::RRsetView() : catalog.rrset(*node, dnswire::rrtype::TXT);
     // RFC 9432 §4.3.1: exactly one TXT record at version.$CATZ with the expected value, or
     // the zone is a broken catalog that must not be processed.
-    if (!txt) return fail(where + ": broken catalog: no version property (RFC 9432 §4.3.1)");
+    if (!txt) return fail(std::string("broken catalog: no version property (RFC 9432 §4.3.1)"));
     if (txt.size() != 1) {
-        return fail(where + ": broken catalog: version property has " + std::to_string(txt.size()) +
+        return fail(std::string("broken catalog: version property has ") +
+                    std::to_string(txt.size()) +
                     " TXT records, must have exactly one (RFC 9432 §4.3.1)");
     }
     auto value = txtValue(txt.first());
-    if (!value) return fail(where + ": broken catalog: version property: " + value.error());
+    if (!value) return fail(std::string("broken catalog: version property: ") + value.error());
     if (*value != kSchemaVersion) {
-        return fail(where + ": broken catalog: schema version \"" + *value +
+        return fail(std::string("broken catalog: schema version \"") + *value +
                     "\" is not supported, only \"2\" (RFC 9432 §4.3.1)");
     }
     return {};
@@ -124,11 +125,10 @@ std::uint32_t soaSerial(const zone::Zone& catalog) {
 Result<Catalog, std::string> readCatalog(const zone::Zone& catalogZone,
                                          std::vector<std::string>* warnings) {
     const dnswire::NameView apex = catalogZone.apex();
-    const std::string where = "catalog " + apex.toText();
-    DNSFLEET_TRY(readVersion(catalogZone, where));
+    DNSFLEET_TRY(readVersion(catalogZone));
 
     auto zonesName = dnswire::Name::fromText("zones", apex);
-    if (!zonesName) return fail(where + ": catalog apex name too long for a catalog");
+    if (!zonesName) return fail(std::string("catalog apex name too long for a catalog"));
     const std::size_t zonesLabels = zonesName->labelCount();
 
     // Nodes come in canonical order, so a member node precedes its properties; the map keeps
@@ -151,11 +151,11 @@ Result<Catalog, std::string> readCatalog(const zone::Zone& catalogZone,
             if (!ptr) continue;
             // §4.2: the member PTR RRset must hold exactly one record; more is a broken catalog.
             if (ptr.size() != 1) {
-                return fail(where + ": broken catalog: member node " + name.toText() + " has " +
+                return fail(std::string("broken catalog: member node ") + name.toText() + " has " +
                             std::to_string(ptr.size()) + " PTR records (RFC 9432 §4.2)");
             }
             auto target = ptrTarget(ptr.first());
-            if (!target) return fail(where + ": " + name.toText() + ": " + target.error());
+            if (!target) return fail(name.toText() + ": " + target.error());
             member.zone = *target;
             continue;
         }
@@ -166,7 +166,7 @@ Result<Catalog, std::string> readCatalog(const zone::Zone& catalogZone,
             const zone::RRsetView txt = catalogZone.rrset(node, dnswire::rrtype::TXT);
             for (const auto rdata : txt) {
                 auto value = txtValue(rdata);
-                if (!value) return fail(where + ": " + name.toText() + ": " + value.error());
+                if (!value) return fail(name.toText() + ": " + value.error());
                 member.groups.push_back(std::move(*value));
             }
         } else if (labelIs(property, "coo")) {
@@ -174,11 +174,11 @@ Result<Catalog, std::string> readCatalog(const zone::Zone& catalogZone,
             if (!ptr) continue;  // a known property with an unknown type is ignored (§4.3)
             // §4.4.1: exactly one PTR; more is a broken catalog.
             if (ptr.size() != 1) {
-                return fail(where + ": broken catalog: coo property " + name.toText() + " has " +
+                return fail(std::string("broken catalog: coo property ") + name.toText() + " has " +
                             std::to_string(ptr.size()) + " PTR records (RFC 9432 §4.4.1)");
             }
             auto target = ptrTarget(ptr.first());
-            if (!target) return fail(where + ": " + name.toText() + ": " + target.error());
+            if (!target) return fail(name.toText() + ": " + target.error());
             member.changeOwner = *target;
         }
         // Anything else (ext, future properties) means nothing to us (§4.3, §4.5).
@@ -191,7 +191,7 @@ Result<Catalog, std::string> readCatalog(const zone::Zone& catalogZone,
     for (auto& [key, node] : nodes) {
         if (!node.zone) {
             if (warnings != nullptr && (!node.groups.empty() || node.changeOwner)) {
-                warnings->push_back(where + ": properties of " + node.id +
+                warnings->push_back("properties of " + node.id +
                                     ".zones without a member PTR ignored");
             }
             continue;
@@ -199,7 +199,7 @@ Result<Catalog, std::string> readCatalog(const zone::Zone& catalogZone,
         // §4.2: two <unique-N> labels pointing at the same zone make the catalog broken.
         auto [it, inserted] = idOfZone.emplace(lowerWireKey(*node.zone), node.id);
         if (!inserted) {
-            return fail(where + ": broken catalog: member zone " + node.zone->toText() +
+            return fail(std::string("broken catalog: member zone ") + node.zone->toText() +
                         " is listed under both " + it->second + " and " + node.id +
                         " (RFC 9432 §4.2)");
         }
@@ -259,14 +259,13 @@ std::vector<std::uint8_t> txtRdata(std::string_view value) {
 
 Result<std::shared_ptr<const zone::Zone>, std::string> buildCatalog(
     dnswire::NameView apex, std::uint32_t serial, std::span<const CatalogMember> members) {
-    const std::string where = "catalog " + apex.toText();
     zone::ZoneBuilder builder(apex);
 
     auto invalid = dnswire::Name::fromText("invalid.");
     auto zonesName = dnswire::Name::fromText("zones", apex);
     auto versionName = dnswire::Name::fromText("version", apex);
     if (!invalid || !zonesName || !versionName) {
-        return fail(where + ": apex name too long for a catalog");
+        return fail(std::string("apex name too long for a catalog"));
     }
 
     std::vector<std::uint8_t> soa;
@@ -289,31 +288,32 @@ Result<std::shared_ptr<const zone::Zone>, std::string> buildCatalog(
         const std::string id = member.id.empty() ? catalogMemberId(member.zone) : member.id;
         auto idName = dnswire::Name::fromText(id);
         if (!idName || idName->labelCount() != 1) {
-            return fail(where + ": member id '" + id + "' of " + member.zone.toText() +
+            return fail(std::string("member id '") + id + "' of " + member.zone.toText() +
                         " is not a single label");
         }
         auto owner = idName->concat(*zonesName);
-        if (!owner) return fail(where + ": member id '" + id + "' makes a name too long");
+        if (!owner) return fail(std::string("member id '") + id + "' makes a name too long");
         if (!ids.insert(lowerWireKey(*idName)).second) {
-            return fail(where + ": member id '" + id + "' used twice");
+            return fail(std::string("member id '") + id + "' used twice");
         }
         if (!zones.insert(lowerWireKey(member.zone)).second) {
-            return fail(where + ": member zone " + member.zone.toText() + " listed twice");
+            return fail(std::string("member zone ") + member.zone.toText() + " listed twice");
         }
         DNSFLEET_TRY(addRecord(builder, *owner, dnswire::rrtype::PTR, member.zone.wire()));
 
         for (const std::string& group : member.groups) {
             if (group.size() > 255) {
-                return fail(where + ": group of " + member.zone.toText() +
+                return fail(std::string("group of ") + member.zone.toText() +
                             " longer than 255 octets");
             }
             auto groupName = dnswire::Name::fromText("group", *owner);
-            if (!groupName) return fail(where + ": member id '" + id + "' makes a name too long");
+            if (!groupName)
+                return fail(std::string("member id '") + id + "' makes a name too long");
             DNSFLEET_TRY(addRecord(builder, *groupName, dnswire::rrtype::TXT, txtRdata(group)));
         }
         if (member.changeOwner) {
             auto cooName = dnswire::Name::fromText("coo", *owner);
-            if (!cooName) return fail(where + ": member id '" + id + "' makes a name too long");
+            if (!cooName) return fail(std::string("member id '") + id + "' makes a name too long");
             DNSFLEET_TRY(
                 addRecord(builder, *cooName, dnswire::rrtype::PTR, member.changeOwner->wire()));
         }
@@ -321,7 +321,7 @@ Result<std::shared_ptr<const zone::Zone>, std::string> buildCatalog(
 
     auto built = builder.build();
     if (!built) {
-        std::string message = where + ":";
+        std::string message = "does not build:";
         for (const std::string& error : built.error())
             message += " " + error + ";";
         return fail(std::move(message));

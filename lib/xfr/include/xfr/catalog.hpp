@@ -39,13 +39,13 @@ struct Catalog {
     std::vector<CatalogMember> members;
 };
 
-/// Reads a catalog zone. Fails (one line for the log) when the catalog is broken in the sense
-/// of RFC 9432, which consumers must then not process at all (§5.1): the `version` TXT RRset is
-/// missing, has more than one record or is not "2" (§4.3.1); a member node holds more than one
-/// PTR, or two member nodes name the same zone (§4.2); a `coo` RRset holds more than one PTR
-/// (§4.4.1). Records that mean nothing to a consumer (unknown properties, `ext` branches,
-/// properties of a node without a member PTR) are ignored (§4.3), the latter two with a line in
-/// `warnings`.
+/// Reads a catalog zone. Fails (one line for the log, without the catalog's name, which the
+/// caller adds) when the catalog is broken in the sense of RFC 9432, which a consumer must then
+/// not process at all (§5.1): the `version` TXT RRset is missing, has more than one record or
+/// is not "2" (§4.3.1); a member node holds more than one PTR, or two member nodes name the
+/// same zone (§4.2); a `coo` RRset holds more than one PTR (§4.4.1). Unknown properties and
+/// `ext` branches are ignored (§4.3, §4.5); properties of a node without a member PTR are
+/// ignored with a line in `warnings`. Member and coo names come lower-cased.
 [[nodiscard]] Result<Catalog, std::string> readCatalog(
     const zone::Zone& catalogZone, std::vector<std::string>* warnings = nullptr);
 
