@@ -44,7 +44,8 @@ class NotifySender {
     /// for the same zone and target.
     void notify(const zone::Zone& zone, const std::vector<NotifyTarget>& targets);
 
-    /// File descriptors to wait on for answers (poll for POLLIN).
+    /// File descriptors to wait on for answers (poll for POLLIN). A socket is opened by the
+    /// first process() that sends to its address family, so ask again after each process().
     [[nodiscard]] std::vector<int> fds() const;
     /// Reads answers, sends what is due, logs acknowledgements and give-ups. Call when a
     /// descriptor is readable or when next() has passed.

@@ -49,8 +49,8 @@ struct PullResult {
     xfr::XfrKind kind = xfr::XfrKind::UpToDate;
     std::shared_ptr<const zone::Zone> zone;  ///< the new version (the current one when UpToDate)
     std::uint32_t serial = 0;
-    xfr::RecordList full;               ///< Full: every record (for the store)
-    std::vector<xfr::ZoneDiff> diffs;   ///< Incremental: the diffs (for the store and journal)
+    xfr::RecordList full;              ///< Full: every record (for the store)
+    std::vector<xfr::ZoneDiff> diffs;  ///< Incremental: the diffs (for the store and journal)
     std::size_t messages = 0;
     std::size_t bytes = 0;
     bool fellBackToAxfr = false;
