@@ -70,7 +70,7 @@ inline std::uint8_t transferOctet(std::uint16_t id, std::uint32_t k, std::size_t
     if (j == 0) return static_cast<std::uint8_t>(id >> 8);
     if (j == 1) return static_cast<std::uint8_t>(id & 0xff);
     if (j < 6) return static_cast<std::uint8_t>(k >> (8 * (5 - j)));
-    return static_cast<std::uint8_t>((k * 7 + j) & 0xff);
+    return static_cast<std::uint8_t>((std::size_t{k} * 7 + j) & 0xff);
 }
 
 inline bool isTransferMessage(const Bytes& m, std::uint16_t id, std::uint32_t k, std::size_t size) {

@@ -64,7 +64,7 @@ struct TcpServerStats {
 };
 
 /// Outgoing transfers: a connection whose request started a transfer streams it before it
-/// reads further requests (RFC 7766 §6.2.1.1 allows answering in order). The next message is
+/// reads further requests (RFC 7766 §7 allows answering in order). The next message is
 /// produced only when the queue has room for a maximal one (back-pressure: a client that reads
 /// slowly costs at most `maxPendingOutput`), and at most one message per connection per loop
 /// turn, so that several transfers interleave and one large zone starves nobody. Sending
