@@ -86,20 +86,30 @@ Result<std::size_t, std::string> buildSignedRequest(const Peer& peer,
     return *signedLength;
 }
 
-// A TCP (or, later, TLS) connection to the primary.
+// A TCP connection to the primary, inside TLS (RFC 9103) when the endpoint asks for it.
 Result<detail::MessageStream, std::string> connectTo(const Peer& peer,
                                                      std::chrono::milliseconds timeout) {
+    std::optional<tls::TlsClientContext> tlsContext;
     if (peer.endpoint.tls) {
-        // authd/tls (the OpenSSL wrapper for RFC 9103) is not part of the build yet.
-        return fail(peer.text + ": XoT not available");
+        // Built before connecting, so a configuration without a name or pin fails at once.
+        auto context =
+            tls::TlsClientContext::create(peer.endpoint.tlsHostname, peer.endpoint.tlsPin);
+        if (!context) return fail(peer.text + ": TLS: " + context.error());
+        tlsContext.emplace(std::move(*context));
     }
     auto fd = detail::openSocket(peer.endpoint.address, SOCK_STREAM, peer.endpoint.via);
     if (!fd) return fail(std::move(fd).error());
-    auto connected =
-        detail::connectBefore(fd->get(), peer.endpoint.address, SteadyClock::now() + timeout);
-    if (!connected)
+    const Deadline deadline = SteadyClock::now() + timeout;
+    auto connected = detail::connectBefore(fd->get(), peer.endpoint.address, deadline);
+    if (!connected) {
         return fail(detail::describeIo(peer.text, "connect", connected.error(), timeout));
-    return detail::MessageStream(std::move(*fd));
+    }
+    detail::MessageStream stream(std::move(*fd));
+    if (tlsContext) {
+        auto secured = stream.startTls(*tlsContext, deadline);
+        if (!secured) return fail(peer.text + ": TLS: " + secured.error());
+    }
+    return stream;
 }
 
 // Checks ID, QR and opcode of a response to our request `id`.

@@ -67,10 +67,10 @@ Result<void, IoError> waitFor(int fd, short events, Deadline deadline) noexcept 
         pollfd p{fd, events, 0};
         const int ready = ::poll(&p, 1, remainingMs(deadline));
         if (ready > 0) return {};
-        if (ready == 0) return fail(IoError{IoFailure::Timeout, 0});
-        if (errno != EINTR) return fail(IoError{IoFailure::Error, errno});
+        if (ready == 0) return fail(IoError{IoFailure::Timeout, 0, {}});
+        if (errno != EINTR) return fail(IoError{IoFailure::Error, errno, {}});
     }
-    return fail(IoError{IoFailure::Error, EINTR});
+    return fail(IoError{IoFailure::Error, EINTR, {}});
 }
 
 }  // namespace
@@ -99,20 +99,45 @@ Result<net::FileDescriptor, std::string> openSocket(
 Result<void, IoError> connectBefore(int fd, const config::ListenAddress& to,
                                     Deadline deadline) noexcept {
     if (::connect(fd, to.sockaddrPtr(), to.length) == 0) return {};
-    if (errno != EINPROGRESS && errno != EINTR) return fail(IoError{IoFailure::Error, errno});
+    if (errno != EINPROGRESS && errno != EINTR) return fail(IoError{IoFailure::Error, errno, {}});
     DNSFLEET_TRY(waitFor(fd, POLLOUT, deadline));
     int error = 0;
     socklen_t length = sizeof error;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
-        return fail(IoError{IoFailure::Error, errno});
+        return fail(IoError{IoFailure::Error, errno, {}});
     }
-    if (error != 0) return fail(IoError{IoFailure::Error, error});
+    if (error != 0) return fail(IoError{IoFailure::Error, error, {}});
     return {};
 }
 
+Result<void, std::string> MessageStream::startTls(const tls::TlsClientContext& context,
+                                                  Deadline deadline) {
+    auto stream = tls::connectTls(fd_.get(), context, remainingMs(deadline));
+    if (!stream) return fail(std::move(stream).error());
+    tls_.emplace(std::move(*stream));
+    return {};
+}
+
+namespace {
+
+// TLS reports failures as text; the transfer client needs to tell a timeout and a close from
+// the rest to word its log line.
+IoError tlsFailure(std::string text) {
+    IoError error;
+    if (text.find("timed out") != std::string::npos) {
+        error.failure = IoFailure::Timeout;
+    } else if (text.find("closed") != std::string::npos) {
+        error.failure = IoFailure::Closed;
+    }
+    error.text = std::move(text);
+    return error;
+}
+
+}  // namespace
+
 Result<void, IoError> MessageStream::send(std::span<const std::uint8_t> message,
-                                          Deadline deadline) noexcept {
-    if (message.size() > 65535) return fail(IoError{IoFailure::Error, EMSGSIZE});
+                                          Deadline deadline) {
+    if (message.size() > 65535) return fail(IoError{IoFailure::Error, EMSGSIZE, {}});
     std::uint8_t prefix[2] = {static_cast<std::uint8_t>(message.size() >> 8),
                               static_cast<std::uint8_t>(message.size())};
     // Prefix and message in one write where possible: some servers read the length and the
@@ -121,6 +146,11 @@ Result<void, IoError> MessageStream::send(std::span<const std::uint8_t> message,
     frame.reserve(message.size() + 2);
     frame.insert(frame.end(), prefix, prefix + 2);
     frame.insert(frame.end(), message.begin(), message.end());
+    if (tls_) {
+        auto written = tls_->writeAll(frame, remainingMs(deadline));
+        if (!written) return fail(tlsFailure(std::move(written).error()));
+        return {};
+    }
     std::size_t sent = 0;
     for (std::size_t rounds = 0; sent < frame.size() && rounds < 100'000; ++rounds) {
         const ssize_t n = ::send(fd_.get(), frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
@@ -132,14 +162,28 @@ Result<void, IoError> MessageStream::send(std::span<const std::uint8_t> message,
             DNSFLEET_TRY(waitFor(fd_.get(), POLLOUT, deadline));
             continue;
         }
-        return fail(IoError{IoFailure::Error, n < 0 ? errno : EPIPE});
+        return fail(IoError{IoFailure::Error, n < 0 ? errno : EPIPE, {}});
     }
-    if (sent < frame.size()) return fail(IoError{IoFailure::Timeout, 0});
+    if (sent < frame.size()) return fail(IoError{IoFailure::Timeout, 0, {}});
+    return {};
+}
+
+Result<void, IoError> MessageStream::readExactTls(std::uint8_t* out, std::size_t size,
+                                                  Deadline deadline) {
+    std::size_t got = 0;
+    for (std::size_t rounds = 0; got < size && rounds < 1'000'000; ++rounds) {
+        auto n = tls_->readSome({out + got, size - got}, remainingMs(deadline));
+        if (!n) return fail(tlsFailure(std::move(n).error()));
+        if (*n == 0) return fail(IoError{IoFailure::Closed, 0, {}});
+        got += *n;
+    }
+    if (got < size) return fail(IoError{IoFailure::Timeout, 0, {}});
     return {};
 }
 
 Result<void, IoError> MessageStream::readExact(std::uint8_t* out, std::size_t size,
-                                               Deadline deadline) noexcept {
+                                               Deadline deadline) {
+    if (tls_) return readExactTls(out, size, deadline);
     std::size_t got = 0;
     for (std::size_t rounds = 0; got < size && rounds < 1'000'000; ++rounds) {
         const ssize_t n = ::recv(fd_.get(), out + got, size - got, 0);
@@ -147,14 +191,14 @@ Result<void, IoError> MessageStream::readExact(std::uint8_t* out, std::size_t si
             got += static_cast<std::size_t>(n);
             continue;
         }
-        if (n == 0) return fail(IoError{IoFailure::Closed, 0});
+        if (n == 0) return fail(IoError{IoFailure::Closed, 0, {}});
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
             DNSFLEET_TRY(waitFor(fd_.get(), POLLIN, deadline));
             continue;
         }
-        return fail(IoError{IoFailure::Error, errno});
+        return fail(IoError{IoFailure::Error, errno, {}});
     }
-    if (got < size) return fail(IoError{IoFailure::Timeout, 0});
+    if (got < size) return fail(IoError{IoFailure::Timeout, 0, {}});
     return {};
 }
 

@@ -15,6 +15,7 @@
 
 #include "authd/config/listen.hpp"
 #include "authd/net/socket.hpp"
+#include "authd/tls/tls.hpp"
 #include "common/result.hpp"
 
 namespace dnsfleet::authd::zones::detail {
@@ -40,28 +41,39 @@ enum class IoFailure : std::uint8_t { Timeout, Closed, Error };
 struct IoError {
     IoFailure failure = IoFailure::Error;
     int errnum = 0;
+    std::string text;  ///< what TLS said, when it was TLS that failed
 };
 
 /// Connects `fd` (from openSocket) to `to` before `deadline`.
 [[nodiscard]] Result<void, IoError> connectBefore(int fd, const config::ListenAddress& to,
                                                   Deadline deadline) noexcept;
 
-/// A TCP connection that sends and receives length-prefixed DNS messages (RFC 1035 §4.2.2).
+/// A TCP connection that sends and receives length-prefixed DNS messages (RFC 1035 §4.2.2),
+/// in the clear or inside TLS (RFC 9103).
 class MessageStream {
   public:
     explicit MessageStream(net::FileDescriptor fd) noexcept : fd_(std::move(fd)) {}
 
+    /// Runs the TLS handshake on the connected socket and checks the server (name, pin and
+    /// ALPN "dot"); every message then goes through TLS.
+    [[nodiscard]] Result<void, std::string> startTls(const tls::TlsClientContext& context,
+                                                     Deadline deadline);
+
     /// Sends one message with its 2-octet length before `deadline`.
     [[nodiscard]] Result<void, IoError> send(std::span<const std::uint8_t> message,
-                                             Deadline deadline) noexcept;
+                                             Deadline deadline);
     /// Receives the next message into an internal buffer. Closed means the peer closed the
     /// connection before a complete message arrived (cleanly between messages or not).
     [[nodiscard]] Result<std::span<const std::uint8_t>, IoError> receive(Deadline deadline);
 
   private:
     [[nodiscard]] Result<void, IoError> readExact(std::uint8_t* out, std::size_t size,
-                                                  Deadline deadline) noexcept;
+                                                  Deadline deadline);
+    [[nodiscard]] Result<void, IoError> readExactTls(std::uint8_t* out, std::size_t size,
+                                                     Deadline deadline);
+    // Declared after the descriptor so that TLS is torn down before the socket closes.
     net::FileDescriptor fd_;
+    std::optional<tls::TlsStream> tls_;
     std::vector<std::uint8_t> buffer_;
 };
 
