@@ -4,11 +4,15 @@
 #include "authd/zones/transfer_client.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
+#include "dnswire/message.hpp"
 #include "dnswire/rrtype.hpp"
 #include "knot_fixture.hpp"
 #include "xfr/diff.hpp"
@@ -229,6 +233,152 @@ TEST_F(TransferClientTest, UnknownKeyIsBadKey) {
     auto pulled = pullZone(primary, name("keyed.example."), nullptr, options());
     ASSERT_FALSE(pulled.has_value());
     EXPECT_NE(pulled.error().find("TSIG BADKEY"), std::string::npos) << pulled.error();
+}
+
+TEST_F(TransferClientTest, IxfrThatDoesNotApplyFallsBackToAxfr) {
+    // Our copy claims serial 1 but holds another www address than Knot's serial 1, so the
+    // IXFR's removal of www 192.0.2.2 names a record we do not have (RFC 1995 §4).
+    KnotServer other;
+    other.writeFile("example.zone", zoneText("example.", 1, "192.0.2.99"));
+    ASSERT_TRUE(other.start("template:\n  - id: default\n    storage: \"" + other.dir().string() +
+                            "\"\nacl:\n  - id: open\n    address: 127.0.0.0/8\n"
+                            "    action: transfer\nzone:\n  - domain: example.\n"
+                            "    file: example.zone\n    acl: open\n"));
+    PrimaryEndpoint otherPrimary;
+    otherPrimary.address = other.address();
+    ASSERT_TRUE(waitForSerial(otherPrimary, "example.", 1)) << other.log();
+    auto diverged = pullZone(otherPrimary, name("example."), nullptr, options());
+    ASSERT_TRUE(diverged.has_value()) << diverged.error();
+
+    knot_.writeFile("example.zone", zoneText("example.", 2, "192.0.2.3", true));
+    ASSERT_TRUE(knot_.knotc({"zone-reload", "example."}));
+    ASSERT_TRUE(waitForSerial(primary_, "example.", 2)) << knot_.log();
+
+    auto pulled = pullZone(primary_, name("example."), diverged->zone, options());
+    ASSERT_TRUE(pulled.has_value()) << pulled.error();
+    EXPECT_TRUE(pulled->fellBackToAxfr);
+    EXPECT_EQ(pulled->kind, xfr::XfrKind::Full);
+    EXPECT_EQ(pulled->serial, 2U);
+    EXPECT_EQ(addresses(*pulled->zone, "www.example."), std::vector<std::string>{"192.0.2.3"});
+}
+
+// A primary that answers IXFR with NOTIMP (as some old ones do) and hands AXFR to knotd.
+class NoIxfrPrimary {
+  public:
+    explicit NoIxfrPrimary(config::ListenAddress upstream) : upstream_(upstream) {
+        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        address_ = knottest::loopback(0);
+        EXPECT_EQ(::bind(listener_, address_.sockaddrPtr(), address_.length), 0);
+        socklen_t length = sizeof address_.address;
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address_.address),
+                      &length);  // NOLINT
+        address_.length = length;
+        ::listen(listener_, 8);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~NoIxfrPrimary() {
+        stop_ = true;
+        thread_.join();
+        ::close(listener_);
+    }
+    NoIxfrPrimary(const NoIxfrPrimary&) = delete;
+    NoIxfrPrimary& operator=(const NoIxfrPrimary&) = delete;
+
+    [[nodiscard]] const config::ListenAddress& address() const { return address_; }
+    std::atomic<int> ixfrRequests{0};
+    std::atomic<int> axfrRequests{0};
+
+  private:
+    static bool readFrame(int fd, std::vector<std::uint8_t>& frame) {
+        std::uint8_t prefix[2];
+        if (::recv(fd, prefix, 2, MSG_WAITALL) != 2) return false;
+        frame.resize(static_cast<std::size_t>(prefix[0] << 8 | prefix[1]));
+        return ::recv(fd, frame.data(), frame.size(), MSG_WAITALL) ==
+               static_cast<ssize_t>(frame.size());
+    }
+
+    void serve(int client) {
+        std::vector<std::uint8_t> request;
+        if (!readFrame(client, request)) return;
+        auto parser = dnswire::MessageParser::open(request);
+        if (!parser) return;
+        if (parser->qtype() == dnswire::rrtype::IXFR) {
+            ++ixfrRequests;
+            // Header and question only, QR and NOTIMP set.
+            std::vector<std::uint8_t> answer(
+                request.begin(),
+                request.begin() + 12 + static_cast<long>(parser->qname().size()) + 4);
+            answer[2] = static_cast<std::uint8_t>(answer[2] | 0x80);
+            answer[3] = static_cast<std::uint8_t>((answer[3] & 0xF0) | dnswire::rcode::NOTIMP);
+            for (std::size_t i = 6; i < 12; ++i)
+                answer[i] = 0;
+            const std::uint8_t prefix[2] = {static_cast<std::uint8_t>(answer.size() >> 8),
+                                            static_cast<std::uint8_t>(answer.size())};
+            ::send(client, prefix, 2, MSG_NOSIGNAL);
+            ::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+            return;
+        }
+        ++axfrRequests;
+        const int up = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (::connect(up, upstream_.sockaddrPtr(), upstream_.length) != 0) {
+            ::close(up);
+            return;
+        }
+        const std::uint8_t prefix[2] = {static_cast<std::uint8_t>(request.size() >> 8),
+                                        static_cast<std::uint8_t>(request.size())};
+        ::send(up, prefix, 2, MSG_NOSIGNAL);
+        ::send(up, request.data(), request.size(), MSG_NOSIGNAL);
+        // Relay Knot's answer until either side closes or all is quiet for 2 s.
+        std::array<std::uint8_t, 4096> buffer{};
+        for (int rounds = 0; rounds < 10000; ++rounds) {
+            pollfd fds[2] = {{up, POLLIN, 0}, {client, POLLIN, 0}};
+            if (::poll(fds, 2, 2000) <= 0) break;
+            if ((fds[1].revents & (POLLIN | POLLHUP)) != 0) break;  // the client is done
+            const ssize_t n = ::recv(up, buffer.data(), buffer.size(), 0);
+            if (n <= 0) break;
+            ::send(client, buffer.data(), static_cast<std::size_t>(n), MSG_NOSIGNAL);
+        }
+        ::close(up);
+    }
+
+    void run() {
+        for (int accepted = 0; accepted < 16 && !stop_;) {
+            pollfd p{listener_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const int client = ::accept(listener_, nullptr, nullptr);
+            if (client < 0) continue;
+            ++accepted;
+            serve(client);
+            ::close(client);
+        }
+    }
+
+    config::ListenAddress upstream_;
+    config::ListenAddress address_;
+    int listener_ = -1;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+TEST_F(TransferClientTest, IxfrAnsweredNotImpFallsBackToAxfrOnANewConnection) {
+    auto v1 = pullZone(primary_, name("example."), nullptr, options());
+    ASSERT_TRUE(v1.has_value()) << v1.error();
+    knot_.writeFile("example.zone", zoneText("example.", 2, "192.0.2.3", true));
+    ASSERT_TRUE(knot_.knotc({"zone-reload", "example."}));
+    ASSERT_TRUE(waitForSerial(primary_, "example.", 2)) << knot_.log();
+
+    NoIxfrPrimary oldPrimary(knot_.address());
+    PrimaryEndpoint endpoint;
+    endpoint.address = oldPrimary.address();
+    PullOptions o = options();
+    o.skipSoaQuery = true;  // the scripted primary speaks TCP only (a NOTIFY said serial 2)
+    auto pulled = pullZone(endpoint, name("example."), v1->zone, o);
+    ASSERT_TRUE(pulled.has_value()) << pulled.error();
+    EXPECT_TRUE(pulled->fellBackToAxfr);
+    EXPECT_EQ(pulled->kind, xfr::XfrKind::Full);
+    EXPECT_EQ(pulled->serial, 2U);
+    EXPECT_EQ(oldPrimary.ixfrRequests.load(), 1);
+    EXPECT_EQ(oldPrimary.axfrRequests.load(), 1);
 }
 
 TEST(TransferClientDown, PrimaryThatIsDownFailsQuickly) {
