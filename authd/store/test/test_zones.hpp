@@ -32,8 +32,9 @@ inline dnswire::Name name(const std::string& text) {
 
 inline std::vector<std::uint8_t> soaRdata(std::uint32_t serial) {
     std::vector<std::uint8_t> rdata;
-    for (const char* n : {"ns.example.", "admin.example."}) {
-        const auto wire = name(n).wire();
+    for (const char* text : {"ns.example.", "admin.example."}) {
+        const dnswire::Name n = name(text);
+        const auto wire = n.wire();
         rdata.insert(rdata.end(), wire.begin(), wire.end());
     }
     for (std::uint32_t v : {serial, 3600U, 600U, 86400U, 60U}) {

@@ -60,8 +60,8 @@ constexpr std::size_t kMapSize = 256 * kMiB;
 }
 
 TEST_F(ZoneStoreTest, KillNineAtAnyMomentLeavesOneCompleteVersion) {
-    const auto a = version(1, "a", 3000, 1);
-    const auto b = version(2, "b", 2500, 2);
+    const auto a = version(1, "a", 500, 1);
+    const auto b = version(2, "b", 400, 2);
     const auto aToB = replaceHosts(a, b, 1, 2);
     const auto zoneB = build(b);
     ASSERT_TRUE(zoneB);

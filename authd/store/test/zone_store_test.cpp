@@ -218,6 +218,40 @@ TEST_F(ZoneStoreTest, NewerFormatIsRefused) {
     EXPECT_EQ(store.error(), "store format 99 is newer than this server's (1)");
 }
 
+TEST_F(ZoneStoreTest, DamagedSnapshotIsReportedNotServed) {
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store->storeFull(apex_, version(1, "h", 10, 1), 0));
+    }
+    // Cut the first snapshot chunk (key: apex wire form + u32 chunk number, README) in the
+    // middle of a record, as a damaged or foreign file might hold it.
+    MDB_env* env = nullptr;
+    ASSERT_EQ(mdb_env_create(&env), 0);
+    ASSERT_EQ(mdb_env_set_maxdbs(env, 4), 0);
+    ASSERT_EQ(mdb_env_open(env, dir_.c_str(), 0, 0600), 0);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+    MDB_dbi snapshot = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "snapshot", 0, &snapshot), 0);
+    std::vector<std::uint8_t> key(apex_.wire().begin(), apex_.wire().end());
+    key.insert(key.end(), {0, 0, 0, 0});
+    MDB_val k{key.size(), key.data()};
+    MDB_val v;
+    ASSERT_EQ(mdb_get(txn, snapshot, &k, &v), 0);
+    std::vector<std::uint8_t> cut(static_cast<std::uint8_t*>(v.mv_data),
+                                  static_cast<std::uint8_t*>(v.mv_data) + v.mv_size - 3);
+    MDB_val nv{cut.size(), cut.data()};
+    ASSERT_EQ(mdb_put(txn, snapshot, &k, &nv, 0), 0);
+    ASSERT_EQ(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+
+    auto store = openStore();
+    auto loaded = store->load(apex_);
+    ASSERT_FALSE(loaded);
+    EXPECT_NE(loaded.error().find("truncated"), std::string::npos) << loaded.error();
+    EXPECT_FALSE(store->read(apex_));
+}
+
 TEST_F(ZoneStoreTest, FullMapIsReportedAndThePreviousVersionStays) {
     auto store = openStore(kMiB);
     const auto small = version(1, "a", 100, 1);
