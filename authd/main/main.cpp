@@ -1,16 +1,71 @@
 // dnsfleet-authd: the authoritative DNS server. See docs/authd.md.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "authd/config/config.hpp"
+#include "authd/control/control.hpp"
 #include "authd/daemon/daemon.hpp"
 
 namespace {
+
+// Exit codes of `ctl`, so that scripts can tell a refused command from a server that is down.
+constexpr int kCtlOk = 0;
+constexpr int kCtlRefused = 1;
+constexpr int kCtlUnreachable = 2;
+constexpr const char* kDefaultControlSocket = "/var/lib/dnsfleet-authd/control.sock";
+
+/// `dnsfleet-authd ctl WORDS...`: sends one command to a running server and prints its JSON
+/// answer.
+int runCtl(const std::string& socketOption, const std::string& configFile,
+           const std::vector<std::string>& words, unsigned timeoutSeconds) {
+    std::filesystem::path socket = socketOption;
+    if (socket.empty() && !configFile.empty()) {
+        auto config = dnsfleet::authd::config::loadConfig(configFile);
+        if (!config) {
+            for (const auto& error : config.error())
+                std::fprintf(stderr, "%s\n", error.c_str());
+            return kCtlUnreachable;
+        }
+        socket = config->server.controlSocket;
+        if (socket.empty()) {
+            std::fprintf(stderr,
+                         "dnsfleet-authd ctl: %s turns the control channel off "
+                         "(server.control-socket = \"\")\n",
+                         configFile.c_str());
+            return kCtlUnreachable;
+        }
+    }
+    if (socket.empty()) socket = kDefaultControlSocket;
+    std::string line;
+    for (const auto& word : words) {
+        if (!line.empty()) line.push_back(' ');
+        line += word;
+    }
+    auto answer = dnsfleet::authd::control::sendCommand(
+        socket, line, static_cast<int>(std::min(timeoutSeconds, 3600U) * 1000U));
+    if (!answer) {
+        std::fprintf(stderr, "dnsfleet-authd ctl: %s\n", answer.error().c_str());
+        return kCtlUnreachable;
+    }
+    std::printf("%s\n", answer->c_str());
+    const auto json = nlohmann::json::parse(*answer, nullptr, false);
+    if (json.is_discarded() || !json.is_object() || !json.contains("ok") ||
+        !json["ok"].is_boolean()) {
+        std::fprintf(stderr,
+                     "dnsfleet-authd ctl: the server's answer is not a JSON object "
+                     "with \"ok\"\n");
+        return kCtlUnreachable;
+    }
+    return json["ok"].get<bool>() ? kCtlOk : kCtlRefused;
+}
 
 // Reads a zone list: one `NAME FILE` per line (tab or spaces; the `zones.list` that
 // ../shared/bench/gen_zone.py writes), `#` comments and blank lines ignored. Relative files are
@@ -76,7 +131,26 @@ int runMain(int argc, char** argv) {
     auto* formatOption = app.add_option("--log-format", logFormat, "text or json");
     app.set_version_flag("-V,--version", std::string("dnsfleet-authd ") + DNSFLEET_VERSION);
 
+    auto* ctl = app.add_subcommand(
+        "ctl",
+        "send a command to the running server's control socket and print its JSON "
+        "answer (exit 0: ok, 1: the command failed, 2: no server reached)");
+    std::string ctlSocket;
+    std::vector<std::string> ctlWords;
+    unsigned ctlTimeout = 30;
+    ctl->add_option("--socket", ctlSocket,
+                    "control socket (default: server.control-socket of --config, else "
+                    "/var/lib/dnsfleet-authd/control.sock)");
+    ctl->add_option("--timeout", ctlTimeout, "seconds to wait for the answer (default 30)");
+    ctl->add_option("command", ctlWords,
+                    "status [ZONE] | retransfer ZONE | refresh ZONE | notify ZONE | reload")
+        ->required();
+    // `dnsfleet-authd ctl --config FILE status` as well as `dnsfleet-authd --config FILE ctl`.
+    ctl->fallthrough();
+
     CLI11_PARSE(app, argc, argv);
+
+    if (*ctl) return runCtl(ctlSocket, configFile, ctlWords, ctlTimeout);
 
     for (const auto& list : zoneLists) {
         if (!readZoneList(list, overrides.zones)) return 1;
