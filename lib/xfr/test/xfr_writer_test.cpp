@@ -84,6 +84,56 @@ TEST(XfrWriterAxfr, SignaturesKeepTheirTtlPerCoveredType) {
     EXPECT_EQ(sorted(sent), sorted(parsedTexts(text, "example.")));
 }
 
+// Glue, occluded data below a cut, empty non-terminals, wildcards and DNAME: AXFR carries the
+// zone's data as the file has it, whatever the answer engine would make of it.
+TEST(XfrWriterAxfr, SendsGlueOccludedDataAndNothingForEmptyNonTerminals) {
+    const std::string text =
+        "$TTL 300\n@ SOA ns1 hm 9 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.1\n"
+        "deep.er.than.this A 192.0.2.7\n"  // ENTs er.than.this, than.this, this
+        "sub NS ns.sub\nns.sub A 192.0.2.53\nhidden.below.sub TXT occluded\n"
+        "*.wild MX 10 ns1\nd DNAME example.net.\n";
+    const auto zone = zoneFromText(text);
+    auto writer = XfrWriter::axfr(zone);
+    const Transfer t = runTransfer(writer, 65535, zone->apex(), rrtype::AXFR);
+    std::vector<std::string> sent = middle(t.records);
+    sent.push_back(t.records.front());
+    EXPECT_EQ(sorted(sent), sorted(parsedTexts(text, "example.")));
+}
+
+// The caller keeps room for its TSIG record; the writer never writes into it.
+TEST(XfrWriterAxfr, RespectsReservedRoom) {
+    const auto zone = zoneFromText(hostsZone(2000));
+    auto writer = XfrWriter::axfr(zone);
+    std::vector<std::uint8_t> buffer(65535);
+    std::size_t messages = 0;
+    for (int i = 0; i < 1000 && !writer.done(); ++i) {
+        auto started = dnswire::MessageBuilder::start(dnswire::Header{}, buffer);
+        ASSERT_TRUE(started);
+        started->setLimit(8192);
+        started->reserve(100);
+        auto more = writer.fill(*started);
+        ASSERT_TRUE(more);
+        EXPECT_LE(started->size(), 8192U - 100U);
+        ++messages;
+    }
+    EXPECT_TRUE(writer.done());
+    EXPECT_GT(messages, 3U);
+    EXPECT_EQ(writer.records(), zone->recordCount() + 1);
+}
+
+// A new version published mid-transfer (the caller drops its pointer) changes nothing in it.
+TEST(XfrWriterAxfr, KeepsItsVersionAlive) {
+    auto zone = zoneFromText(hostsZone(300));
+    const auto expected = texts(zoneRecords(*zone));
+    const dnswire::Name apex(zone->apex());
+    auto writer = XfrWriter::axfr(zone);
+    zone.reset();
+    const Transfer t = runTransfer(writer, 2048, apex, rrtype::AXFR);
+    std::vector<std::string> sent = middle(t.records);
+    sent.push_back(t.records.front());
+    EXPECT_EQ(sorted(sent), sorted(expected));
+}
+
 TEST(XfrWriterAxfr, ThousandRecordsSpanMessagesUnderTheLimitWithCompression) {
     // A realistic apex length: compression saves the apex in every owner.
     const auto zone = zoneFromText(hostsZone(1000), "transfers.example.com.");
