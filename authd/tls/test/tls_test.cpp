@@ -327,7 +327,7 @@ TEST_F(TlsTest, ClientWithoutAlpnIsMarkedNotDot) {
 TEST_F(TlsTest, DataRoundTrip) {
     TlsClientOptions options;
     options.spkiPin = files_.spkiPin;
-    std::vector<std::uint8_t> sent(256 * 1024);
+    std::vector<std::uint8_t> sent(std::size_t{256} * 1024);
     for (std::size_t i = 0; i < sent.size(); ++i) {
         sent[i] = static_cast<std::uint8_t>((i * 7919U) >> 3);
     }
@@ -336,7 +336,7 @@ TEST_F(TlsTest, DataRoundTrip) {
         auto stream = connectWith(options);
         ASSERT_TRUE(stream) << stream.error();
         // Write and read in turns so that neither side's socket buffer has to hold it all.
-        constexpr std::size_t kChunk = 32 * 1024;
+        constexpr std::size_t kChunk = std::size_t{32} * 1024;
         for (std::size_t at = 0; at < sent.size(); at += kChunk) {
             auto wrote = stream->writeAll(std::span(sent).subspan(at, kChunk), kTimeoutMs);
             ASSERT_TRUE(wrote) << wrote.error();

@@ -222,7 +222,7 @@ std::string catalogMemberId(dnswire::NameView zone) {
     }
     static constexpr char kHex[] = "0123456789abcdef";
     std::string id;
-    id.reserve(2U * length);
+    id.reserve(std::size_t{2} * length);
     for (unsigned int i = 0; i < length; ++i) {
         id += kHex[digest[i] >> 4];
         id += kHex[digest[i] & 0x0F];

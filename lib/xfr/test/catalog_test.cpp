@@ -294,6 +294,9 @@ TEST(BuildCatalog, RefusesWhatWouldBeABrokenCatalog) {
 }
 
 // ---- Knot DNS oracle, driven by tests/system/xfr/test_catalog_knot.py -------------------
+// KnotOracle.WriteBuiltCatalog prints the catalog we build for the members in
+// $DNSFLEET_CATALOG_MEMBERS to $DNSFLEET_CATALOG_WRITE; KnotOracle.ReadCatalogFile lists the
+// members of the catalog zone file $DNSFLEET_CATALOG_READ in $DNSFLEET_CATALOG_MEMBERS_OUT.
 
 /// Members as the Python side passes them: `zone=group1+group2,zone2=,...`.
 std::vector<CatalogMember> membersFromSpec(const std::string& spec) {
@@ -317,13 +320,16 @@ std::vector<CatalogMember> membersFromSpec(const std::string& spec) {
     return members;
 }
 
-TEST(KnotOracle, WriteBuiltCatalog) {
+class WriteBuiltCatalog : public ::testing::Test {
+  public:
+    void TestBody() override;
+};
+
+void WriteBuiltCatalog::TestBody() {
     const char* out = std::getenv("DNSFLEET_CATALOG_WRITE");
     const char* apex = std::getenv("DNSFLEET_CATALOG_APEX");
     const char* spec = std::getenv("DNSFLEET_CATALOG_MEMBERS");
-    if (out == nullptr || apex == nullptr || spec == nullptr) {
-        GTEST_SKIP() << "run by tests/system/xfr/test_catalog_knot.py";
-    }
+    ASSERT_TRUE(out != nullptr && apex != nullptr && spec != nullptr);
     const std::vector<CatalogMember> members = membersFromSpec(spec);
     auto built = buildCatalog(name(apex), 1, members);
     ASSERT_TRUE(built) << built.error();
@@ -339,13 +345,16 @@ TEST(KnotOracle, WriteBuiltCatalog) {
     std::ofstream(out) << text;
 }
 
-TEST(KnotOracle, ReadCatalogFile) {
+class ReadCatalogFile : public ::testing::Test {
+  public:
+    void TestBody() override;
+};
+
+void ReadCatalogFile::TestBody() {
     const char* in = std::getenv("DNSFLEET_CATALOG_READ");
     const char* apex = std::getenv("DNSFLEET_CATALOG_APEX");
     const char* out = std::getenv("DNSFLEET_CATALOG_MEMBERS_OUT");
-    if (in == nullptr || apex == nullptr || out == nullptr) {
-        GTEST_SKIP() << "run by tests/system/xfr/test_catalog_knot.py";
-    }
+    ASSERT_TRUE(in != nullptr && apex != nullptr && out != nullptr);
     auto z = zone::loadZoneFile(name(apex), in);
     ASSERT_TRUE(z) << z.error().front();
     auto catalog = readCatalog(**z);
@@ -360,6 +369,26 @@ TEST(KnotOracle, ReadCatalogFile) {
         file << m.zone.toText() << ' ' << m.id << ' ' << groups << '\n';
     }
 }
+
+// The oracle tests exist only when the Python side asks for them through the environment, so
+// that a plain run neither skips them (the unit tier fails on skips) nor needs Knot.
+const bool kOracleTestsRegistered = [] {
+    if (std::getenv("DNSFLEET_CATALOG_WRITE") != nullptr) {
+        ::testing::RegisterTest(
+            "KnotOracle", "WriteBuiltCatalog", nullptr, nullptr, __FILE__, __LINE__,
+            []() -> ::testing::Test* {
+                return new WriteBuiltCatalog;  // NOLINT(cppcoreguidelines-owning-memory)
+            });
+    }
+    if (std::getenv("DNSFLEET_CATALOG_READ") != nullptr) {
+        ::testing::RegisterTest(
+            "KnotOracle", "ReadCatalogFile", nullptr, nullptr, __FILE__, __LINE__,
+            []() -> ::testing::Test* {
+                return new ReadCatalogFile;  // NOLINT(cppcoreguidelines-owning-memory)
+            });
+    }
+    return true;
+}();
 
 }  // namespace
 }  // namespace dnsfleet::xfr
