@@ -59,6 +59,8 @@ int connectTcp(std::uint16_t port) {
     return fd;
 }
 
+std::uint32_t soaSerialAt(std::uint16_t port);
+
 /// named in the foreground in a temp dir, on a free loopback port for plain DNS, and either
 /// the primary of example. on a TLS port (`primary`) or its secondary pulling it over TLS
 /// from whoever listens on `tlsPort`, checking the name xot.test against our certificate.
@@ -123,7 +125,8 @@ class Named {
             const int fd = connectTcp(readyPort);
             if (fd >= 0) {
                 ::close(fd);
-                return true;
+                // A primary listens before its zone is loaded (and answers SERVFAIL until then).
+                if (!primary || soaSerialAt(dnsPort) == 5) return true;
             }
             int status = 0;
             if (::waitpid(pid, &status, WNOHANG) == pid) {
