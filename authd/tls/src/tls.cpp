@@ -260,6 +260,7 @@ Result<TlsStream, std::string> connectTls(int connectedFd, const TlsClientContex
 
     for (;;) {
         ERR_clear_error();
+        errno = 0;
         const int ret = SSL_connect(raw);
         if (ret == 1) break;
         DNSFLEET_TRY(waitOrFail(raw, ret, connectedFd, deadline, "TLS handshake"));
@@ -291,6 +292,7 @@ Result<void, std::string> TlsStream::writeAll(std::span<const std::uint8_t> data
     while (done < data.size()) {
         std::size_t written = 0;
         ERR_clear_error();
+        errno = 0;
         const int ret = SSL_write_ex(ssl_, data.data() + done, data.size() - done, &written);
         if (ret == 1) {
             done += written;
@@ -306,6 +308,7 @@ Result<std::size_t, std::string> TlsStream::readSome(std::span<std::uint8_t> out
     for (;;) {
         std::size_t got = 0;
         ERR_clear_error();
+        errno = 0;
         const int ret = SSL_read_ex(ssl_, out.data(), out.size(), &got);
         if (ret == 1) return got;
         if (SSL_get_error(ssl_, ret) == SSL_ERROR_ZERO_RETURN) return std::size_t{0};
