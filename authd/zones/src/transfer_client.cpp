@@ -43,11 +43,11 @@ Result<void, std::string> checkTsig(const Peer& peer, dnswire::TsigSession& sess
         return fail(peer.text + ": TSIG " + detail::tsigErrorText((*record)->error) +
                     " (the primary refused key " + session.key().name.toText() + ")");
     }
+    // The session accepts unsigned messages only between signed ones (RFC 8945 §5.3.1) and
+    // says Ok for those; anything else is a failure.
     const dnswire::TsigStatus status = session.verifyResponse(message, detail::epochSeconds());
     if (status == dnswire::TsigStatus::Ok) return {};
-    // RFC 8945 §5.3.1: messages between signed ones may be unsigned; the first may not.
-    if (status == dnswire::TsigStatus::Unsigned && !first) return {};
-    if (status == dnswire::TsigStatus::Unsigned) {
+    if (status == dnswire::TsigStatus::Unsigned && first) {
         const auto header = dnswire::parseHeader(message);
         if (header && header->rcode() != dnswire::rcode::NOERROR) {
             return fail(peer.text + ": " + detail::rcodeText(header->rcode()) +
@@ -278,15 +278,17 @@ Result<Outcome, std::string> transfer(const Peer& peer, dnswire::NameView apex, 
         const bool first = messages == 0;
         ++messages;
         bytes += message->size();
-        if (session) DNSFLEET_TRY(checkTsig(peer, *session, *message, first));
         const std::uint16_t rcode = header->rcode();
         // RFC 1995 §2 / RFC 5936 §4: a primary that does not do IXFR says so with one of these;
-        // AXFR is the way to the zone then.
+        // AXFR is the way to the zone then. Checked before TSIG because old primaries answer
+        // these unsigned; the AXFR that follows is verified in full, so a forged one only
+        // costs a larger transfer.
         if (ixfr && first &&
             (rcode == dnswire::rcode::NOTIMP || rcode == dnswire::rcode::FORMERR ||
              rcode == dnswire::rcode::REFUSED)) {
             return Outcome::FallBack;
         }
+        if (session) DNSFLEET_TRY(checkTsig(peer, *session, *message, first));
         auto progress = reader.feed(*message);
         if (!progress) return fail(peer.text + ": " + what + ": " + progress.error());
         if (*progress == xfr::XfrReader::Progress::Done) break;
