@@ -172,6 +172,22 @@ TEST(UdpManagement, PublicSocketRefusesNotifyAndTransfersWhenManagementListeners
     EXPECT_EQ(handler.transfers.load(), 0);
 }
 
+TEST(UdpManagement, RefusalKeepsEdnsWhenTheRequestHadIt) {
+    FakeHandler handler;
+    UdpHarness udp(&handler, /*managementSocket=*/false, /*managementListenersExist=*/true);
+    Bytes ixfr = request(15, kOpQuery, kTypeIxfr);
+    ixfr[11] = 1;  // ARCOUNT 1: an OPT record, root owner, 4096 octets, DO set (RFC 6891 §6.1.2)
+    ixfr.insert(ixfr.end(), {0, 0, 41, 0x10, 0x00, 0, 0, 0x80, 0, 0, 0});
+    const auto [answer, clientPort] = udp.exchange(ixfr);
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_EQ(rcodeOf(*answer), 5u);
+    ASSERT_EQ(answer->size(), ixfr.size());
+    EXPECT_EQ((*answer)[11], 1);  // the OPT record came back
+    EXPECT_EQ((*answer)[ixfr.size() - 11 + 2], 41);
+    EXPECT_EQ((*answer)[ixfr.size() - 11 + 7] & 0x80, 0x80);  // DO echoed (RFC 3225 §3)
+    EXPECT_EQ(handler.transfers.load(), 0);
+}
+
 TEST(UdpManagement, OrdinaryQueriesStillGoToTheQueryProcessor) {
     FakeHandler handler;
     UdpHarness udp(&handler, /*managementSocket=*/true, /*managementListenersExist=*/true);
