@@ -372,6 +372,11 @@ void readRemotes(const toml::node& node, Config& config, Reporter& report) {
             if (tlsOnlyKey != nullptr && !remote.tls) {
                 report.at(tlsOnlyKey->source(), prefix, "tls-hostname and tls-pin need tls = true");
             }
+            // XoT without checking the certificate would let anyone on the path serve the zone.
+            if (remote.tls && tlsOnlyKey == nullptr) {
+                report.at(table.get("tls")->source(), prefix + ".tls",
+                          "needs tls-hostname or tls-pin to check the remote's certificate");
+            }
             // A remote with errors is kept (the configuration is refused anyway) so that the zones
             // naming it are not also reported as naming an unknown remote.
             auto id = readId(table, prefix, seen, report);

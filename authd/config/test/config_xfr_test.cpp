@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "authd/config/config.hpp"
@@ -617,6 +619,10 @@ address = "192.0.2.1:99999"
 tls-pin = "abc"
 [[remote]]
 id = "noaddress"
+[[remote]]
+id = "unchecked"
+address = "192.0.2.1:853"
+tls = true
 [[acl]]
 id = "a"
 address = ["192.0.2.0/33", "2001:db8::/129", "192.0.2.0/", "example.com"]
@@ -641,6 +647,8 @@ primary = "r"
     EXPECT_TRUE(anyContains(e, "remote[0].tls-pin: expected the base64 SHA-256")) << joined(e);
     EXPECT_TRUE(anyContains(e, "remote[0]: tls-hostname and tls-pin need tls = true")) << joined(e);
     EXPECT_TRUE(anyContains(e, "remote[1]: missing key 'address'")) << joined(e);
+    EXPECT_TRUE(anyContains(e, "x.toml:23:7: remote[2].tls: needs tls-hostname or tls-pin"))
+        << joined(e);
     EXPECT_TRUE(anyContains(e, "acl[0].address: '192.0.2.0/33': a prefix length of 33 bits"))
         << joined(e);
     EXPECT_TRUE(anyContains(e, "acl[0].address: '2001:db8::/129'")) << joined(e);
@@ -719,6 +727,50 @@ tls = true
 tls-pin = "ZPRqdSahhtI0ZVJFOuR4ylEkRnT1shuhUL1IOzn3yB=="
 )");
     EXPECT_TRUE(anyContains(e, "remote[0].tls-pin")) << joined(e);
+}
+
+// ---- the example files ----
+
+std::filesystem::path sourceDir() {
+    if (const char* dir = std::getenv("DNSFLEET_SOURCE_DIR")) return dir;
+    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+}
+
+TEST(ConfigXfr, ExamplePrimaryIsValid) {
+    auto c = loadConfig(sourceDir() / "examples/primary.toml");
+    ASSERT_TRUE(c) << joined(c.error());
+    ASSERT_EQ(c->zones.size(), 2u);
+    const auto& zone = c->zones[0];
+    EXPECT_EQ(zone.settings.notify.size(), 2u);
+    EXPECT_EQ(zone.settings.acl, std::vector<std::string>{"secondaries"});
+    ASSERT_TRUE(zone.catalog);
+    EXPECT_EQ(c->zones[1].catalogRole, CatalogRole::Produce);
+    // The two secondaries may transfer; another host may not even try its luck.
+    const auto* acl = c->findAcl("secondaries");
+    ASSERT_NE(acl, nullptr);
+    EXPECT_TRUE(acl->addresses.at(0).contains(
+        reinterpret_cast<const sockaddr*>(&c->findRemote("dnsfleet-secondary")
+                                               ->addresses[0]  // NOLINT
+                                               .address)));
+    EXPECT_FALSE(prefixContains("127.0.0.0/8", v4("192.0.2.1")));
+}
+
+TEST(ConfigXfr, ExampleSecondaryIsValidAndMatchesThePrimary) {
+    auto secondary = loadConfig(sourceDir() / "examples/secondary.toml");
+    ASSERT_TRUE(secondary) << joined(secondary.error());
+    auto primary = loadConfig(sourceDir() / "examples/primary.toml");
+    ASSERT_TRUE(primary) << joined(primary.error());
+    ASSERT_EQ(secondary->zones.size(), 1u);
+    const auto& catalog = secondary->zones[0];
+    EXPECT_EQ(catalog.catalogRole, CatalogRole::Consume);
+    EXPECT_TRUE(catalog.isSecondary());
+    EXPECT_EQ(catalog.apex, primary->zones[1].apex);
+    // They pull from where the primary serves transfers, with the same key.
+    EXPECT_EQ(secondary->findRemote("primary")->addresses.at(0),
+              primary->server.managementListen.at(0));
+    EXPECT_EQ(secondary->keys.at(0).secret, primary->keys.at(0).secret);
+    EXPECT_EQ(primary->findRemote("dnsfleet-secondary")->addresses.at(0),
+              secondary->server.managementListen.at(0));
 }
 
 // ---- address prefixes ----
