@@ -147,7 +147,10 @@ void ZoneManager::Impl::startPull(ManagedZone& z) {
     job.options.axfrOnly = s.axfrOnly;
     job.options.fudge = cfg.server.tsigFudge;
     job.options.forceAxfr = z.forceAxfr;
-    job.options.skipSoaQuery = z.forceAxfr;
+    // Catalog zones need not answer queries (Knot refuses them, as RFC 9432 §7 allows): the
+    // IXFR itself says whether there is something new.
+    job.options.skipSoaQuery =
+        z.forceAxfr || z.config.catalogRole == config::CatalogRole::Consume;
     job.compactAfterBytes = s.journalMaxBytes;
     for (const auto& id : s.primaries) {
         const auto* remote = cfg.findRemote(id);

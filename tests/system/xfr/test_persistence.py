@@ -1,0 +1,93 @@
+"""The secondary's copy on disk: served at start before any primary is asked, and never a mix of
+two versions after a kill -9 in the middle of an incoming transfer."""
+import random
+import time
+
+from harness.servers import free_port
+from xfr.fake_primary import FakePrimary, version_records, zone_text
+from xfr.peers import AuthdConf, axfr_records, soa_serial, start, wait_serial
+
+ZONE = "persist.example."
+RECORDS = 3000
+
+
+def config(primary_port):
+    return """
+[[remote]]
+id = "primary"
+address = "127.0.0.1:%d"
+
+[[acl]]
+id = "local"
+address = "127.0.0.1"
+
+[[zone]]
+name = "%s"
+primary = ["primary"]
+acl = ["local"]
+""" % (primary_port, ZONE)
+
+
+def versions_in(authd):
+    """The set of versions the served records carry (each record names its version)."""
+    return {line.split(" TXT ")[1].strip('"') for line in axfr_records(authd.port, ZONE)
+            if " TXT " in line}
+
+
+def wait_answering(port, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        serial = soa_serial(port, ZONE, timeout=0.2)
+        if serial is not None:
+            return serial
+        time.sleep(0.02)
+    return None
+
+
+def test_restart_serves_the_stored_copy_with_the_primary_down(servers, tmp_path):
+    fake = FakePrimary(ZONE, {5: zone_text(ZONE, 5, version_records(100, 5))}, 5).start()
+    servers.append(fake)
+    authd = start(servers, AuthdConf(str(tmp_path / "authd"), config(fake.port), port=free_port(),
+                                     ready_zones=[]), wait=False)
+    wait_serial(authd.port, ZONE, 5, timeout=20, proc_log=authd.log)
+    fake.stop()
+    authd.kill9()
+    started = time.monotonic()
+    authd.start(wait=False)
+    assert wait_answering(authd.port, 10) == 5, authd.log()
+    assert time.monotonic() - started < 5
+    assert versions_in(authd) == {"v5"}
+
+
+def test_kill_9_during_incoming_transfers_leaves_one_whole_version(servers, tmp_path):
+    """Many kills at random moments of a slow AXFR: after each restart the zone is one complete
+    version, never a mix, and never older than the last version seen served."""
+    rng = random.Random(1996)
+    fake = FakePrimary(ZONE, {1: zone_text(ZONE, 1, version_records(RECORDS, 1))}, 1).start()
+    servers.append(fake)
+    fake.records_per_message = 100
+    fake.mode = "slow"
+    fake.delay = 0.005
+    authd = start(servers, AuthdConf(str(tmp_path / "authd"), config(fake.port), port=free_port(),
+                                     ready_zones=[]), wait=False)
+    wait_serial(authd.port, ZONE, 1, timeout=30, proc_log=authd.log)
+    served = 1
+    deadline = time.monotonic() + 90
+    rounds = 0
+    for version in range(2, 16):
+        if time.monotonic() > deadline:
+            break
+        fake.add_version(version, zone_text(ZONE, version, version_records(RECORDS, version)))
+        fake.current = version
+        code, answer = authd.ctl("retransfer", ZONE)
+        assert code == 0, answer
+        time.sleep(rng.uniform(0.0, 0.4))
+        authd.kill9()
+        authd.start(wait=False)
+        serial = wait_answering(authd.port, 10)
+        assert serial is not None, authd.log()
+        assert served <= serial <= version
+        assert versions_in(authd) == {"v%d" % serial}
+        served = serial
+        rounds += 1
+    assert rounds >= 10
