@@ -203,9 +203,13 @@ TEST(TsigDnspython, DnspythonVerifiesOurSignatures) {
             transfer += (i == 0 ? "" : ",") + hexOf(m.wire());
         }
         const std::string prefix = keyName + " " + algorithm + " " + secret + " ";
-        jobs += "request " + prefix + hexOf(request.wire()) + "\n";
-        jobs += "response " + prefix + hexOf(request.wire()) + " " + single + "\n";
-        jobs += "xfr " + prefix + hexOf(request.wire()) + " " + transfer + "\n";
+        const std::string requestHex = hexOf(request.wire());
+        for (const auto& [kind, rest] : {std::pair<const char*, std::string>{"request", ""},
+                                         {"response", " " + single},
+                                         {"xfr", " " + transfer}}) {
+            jobs.append(kind).append(" ").append(prefix).append(requestHex).append(rest);
+            jobs += '\n';
+        }
         if (tampered.empty()) {
             std::vector<std::uint8_t> bad = request.bytes();
             bad[13] ^= 0x20;  // question name case: a different message to the MAC

@@ -65,6 +65,7 @@ TEST(TsigMultiMessage, LaterMessagesAreDigestedWithTimersOnly) {
 TEST(TsigMultiMessage, ReorderedMessagesFail) {
     Transfer t;
     std::vector<std::vector<std::uint8_t>> messages;
+    messages.reserve(4);
     for (int i = 0; i < 4; ++i)
         messages.push_back(t.signedMessage(i));
     EXPECT_EQ(t.client.verifyResponse(messages[0], kNow), TsigStatus::Ok);
