@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "authd/store/zone_store.hpp"
 #include "test_zones.hpp"
@@ -50,7 +51,14 @@ TEST_F(ZoneStoreTest, LoadOf100kNamesIsTimed) {
     auto restored = store->restore(apex_);
     const double restoreMs = millisecondsSince(start);
     ASSERT_TRUE(restored) << restored.error();
-    EXPECT_EQ(recordSet(*restored->zone), recordSet(v2));
+    // Spot checks rather than a full comparison: the 100k-record sort would dominate the
+    // test's time under the sanitizers (zone_store_test compares whole versions).
+    const zone::Zone& z = *restored->zone;
+    EXPECT_EQ(z.recordCount(), v2.size());
+    EXPECT_EQ(restored->serial, 2U);
+    EXPECT_EQ(z.find(name("h999.example.")), nullptr);
+    EXPECT_NE(z.find(name("n999.example.")), nullptr);
+    EXPECT_NE(z.find(name("h1000.example.")), nullptr);
     std::printf("restore of 100k names + a 2000-record journal entry: %.1f ms\n", restoreMs);
 }
 
@@ -88,6 +96,8 @@ TEST_F(ZoneStoreTest, CommitCostIsTimed) {
 }
 
 TEST_F(ZoneStoreTest, OneMillionRecordsAreStoredAndReadBack) {
+    // 32 MB through the store: for measurements, not for every run of the suite.
+    if (std::getenv("DNSFLEET_STORE_BIG") == nullptr) GTEST_SKIP() << "set DNSFLEET_STORE_BIG=1";
     auto store = openStore(kMapSize);
     const auto big = version(1, "h", 1000000, 1);
     auto start = Clock::now();

@@ -63,26 +63,34 @@ class ZoneStore {
     [[nodiscard]] Result<std::vector<dnswire::Name>, std::string> zones() const;
     /// Reads one zone (snapshot and journal) in one read transaction.
     [[nodiscard]] Result<StoredZone, std::string> read(dnswire::NameView apex) const;
-    /// Reads a zone and builds the version it leads to (snapshot with the journal applied).
+    /// Reads a zone and builds the version it leads to (snapshot with the journal applied by
+    /// xfr::applyDiffs). A stored zone that does not agree with itself (counts, serial chain,
+    /// malformed records) is an error, never a partial zone.
     [[nodiscard]] Result<std::shared_ptr<const zone::Zone>, std::string> load(
         dnswire::NameView apex) const;
     /// load() plus the journal and the time of the last transfer, from the same transaction.
     [[nodiscard]] Result<RestoredZone, std::string> restore(dnswire::NameView apex) const;
 
     /// Stores a complete version (after an AXFR): replaces the zone's snapshot and clears its
-    /// journal, in one transaction.
+    /// journal, in one transaction. `records` must start with the apex SOA (as AXFR and
+    /// xfr::zoneRecords give them). Any failure (e.g. "store: MDB_MAP_FULL: ...") leaves the
+    /// previously stored version intact.
     [[nodiscard]] Result<void, std::string> storeFull(dnswire::NameView apex,
                                                       const xfr::RecordList& records,
                                                       std::int64_t now);
     /// Appends diffs (after an IXFR) in one transaction. When the journal grows past
     /// `compactAfterBytes` of diffs, the snapshot is rewritten from `result` (the version the
-    /// diffs lead to) and the journal cleared, in the same transaction.
+    /// diffs lead to) and the journal cleared, in the same transaction (0: always compact).
+    /// Fails, changing nothing, when the zone is not stored, when the first diff does not
+    /// start at the stored serial or the diffs do not chain, or when `result`'s serial is not
+    /// the last diff's: a journal that does not chain could never be loaded again.
     [[nodiscard]] Result<void, std::string> appendDiffs(dnswire::NameView apex,
                                                         std::span<const xfr::ZoneDiff> diffs,
                                                         const zone::Zone& result,
                                                         std::size_t compactAfterBytes,
                                                         std::int64_t now);
-    /// Forgets a zone (removed from the configuration or the catalog, or expired).
+    /// Forgets a zone (removed from the configuration or the catalog, or expired). Forgetting
+    /// a zone that is not stored succeeds.
     [[nodiscard]] Result<void, std::string> remove(dnswire::NameView apex);
 
     /// Octets the store's file uses on disk.
