@@ -235,6 +235,18 @@ TEST_F(TransferClientTest, UnknownKeyIsBadKey) {
     EXPECT_NE(pulled.error().find("TSIG BADKEY"), std::string::npos) << pulled.error();
 }
 
+TEST_F(TransferClientTest, ViaSetsTheSourceAddress) {
+    PrimaryEndpoint primary = primary_;
+    // Port 53 by default in the config; only the address is used, the kernel picks the port.
+    auto source = config::parseListenAddress("127.0.0.2");
+    ASSERT_TRUE(source.has_value());
+    primary.via = *source;
+    auto pulled = pullZone(primary, name("example."), nullptr, options());
+    ASSERT_TRUE(pulled.has_value()) << pulled.error();
+    EXPECT_NE(knot_.log().find("AXFR, outgoing, remote 127.0.0.2@"), std::string::npos)
+        << knot_.log();
+}
+
 TEST_F(TransferClientTest, IxfrThatDoesNotApplyFallsBackToAxfr) {
     // Our copy claims serial 1 but holds another www address than Knot's serial 1, so the
     // IXFR's removal of www 192.0.2.2 names a record we do not have (RFC 1995 §4).
