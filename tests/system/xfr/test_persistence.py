@@ -91,3 +91,30 @@ def test_kill_9_during_incoming_transfers_leaves_one_whole_version(servers, tmp_
         served = serial
         rounds += 1
     assert rounds >= 10
+
+
+def test_a_full_store_keeps_the_served_version_and_says_so(servers, tmp_path):
+    """A version that cannot be written (here: the store's map is full, as a full disk would
+    make it) is not served; the one before keeps serving, and the log says why."""
+    # long timers: one failed attempt is all the test needs
+    fake = FakePrimary(ZONE, {1: zone_text(ZONE, 1, version_records(50, 1), 3600, 3600)},
+                       1).start()
+    servers.append(fake)
+    authd = start(servers, AuthdConf(str(tmp_path / "authd"), config(fake.port), port=free_port(),
+                                     ready_zones=[], server_extra='storage-map-size = "1M"'),
+                  wait=False)
+    wait_serial(authd.port, ZONE, 1, timeout=20, proc_log=authd.log)
+    fake.add_version(2, zone_text(ZONE, 2, version_records(40000, 2), 3600, 3600))
+    fake.zone(2)  # parsed here, not while the secondary's SOA query waits
+    fake.current = 2
+    code, answer = authd.ctl("refresh", ZONE)
+    assert code == 0, answer
+    log = wait_log_text(authd, "received but not stored")
+    assert "serial 1 keeps serving" in log
+    assert soa_serial(authd.port, ZONE) == 1
+    assert versions_in(authd) == {"v1"}
+
+
+def wait_log_text(server, text, timeout=20):
+    from xfr.peers import wait_log
+    return wait_log(server, text, timeout)
