@@ -179,7 +179,12 @@ void readZones(const toml::node& node, const std::filesystem::path& base, Config
         ZoneTable entry;
         entry.table = item.as_table();
         entry.prefix = fmt::format("zone[{}]", index++);
-        if (!readZone(*entry.table, base, config, entry, report)) continue;
+        const bool readable = readZone(*entry.table, base, config, entry, report);
+        // A produced catalog with errors still counts, so its members get no error of their own.
+        if (entry.zone.catalogRole == CatalogRole::Produce && !entry.zone.apex.isRoot()) {
+            produced.emplace(entry.zone.apex.toText(), true);
+        }
+        if (!readable) continue;
         const std::size_t errorsBefore = report.count();
         resolveZone(config, entry, report);
         auto [it, fresh] = seen.emplace(entry.zone.apex.toText(), index - 1);
@@ -190,7 +195,6 @@ void readZones(const toml::node& node, const std::filesystem::path& base, Config
             continue;
         }
         if (report.count() != errorsBefore) continue;
-        if (entry.zone.catalogRole == CatalogRole::Produce) produced.emplace(it->first, true);
         if (entry.zone.catalog) {
             memberships.push_back(Membership{entry.zone.catalog->toText(),
                                              entry.table->get("catalog"),

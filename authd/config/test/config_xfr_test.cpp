@@ -455,6 +455,10 @@ catalog-role = "consume"
 name = "d.example"
 file = "d.zone"
 catalog-role = "follow"
+[[zone]]
+name = "e.example"
+file = "e.zone"
+catalog = "cat.example"  # a produced catalog, even if one with an error: no second error
 )");
     EXPECT_TRUE(anyContains(e,
                             "x.toml:4:1: zone[0]: a produced catalog (catalog-role = "

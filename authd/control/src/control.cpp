@@ -356,8 +356,13 @@ Result<std::string, std::string> sendCommand(const std::filesystem::path& path,
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
     Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd.valid()) return fail(fmt::format("socket: {}", errnoText(errno)));
-    if (::connect(fd.get(), asSockaddr(*address), sizeof *address) != 0) {
-        return fail(fmt::format("{}: {}", path.string(), errnoText(errno)));
+    // EAGAIN: the server's backlog is full; it is alive, so wait for a place.
+    while (::connect(fd.get(), asSockaddr(*address), sizeof *address) != 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN || Clock::now() >= deadline) {
+            return fail(fmt::format("{}: {}", path.string(), errnoText(errno)));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     auto waitFor = [&](short events) -> Result<void, std::string> {
         for (;;) {
