@@ -9,7 +9,8 @@
 //
 // Seeds (tests/fuzz/corpus/xfr/) were written with dnspython: AXFR in one and in three
 // messages, an AXFR without its closing SOA, IXFR with two sequences in two messages, an
-// AXFR-style IXFR, an up-to-date SOA, and NOTIMP/NOTAUTH answers.
+// AXFR-style IXFR, an up-to-date SOA, NOTIMP/NOTAUTH answers, and an SRV whose target an
+// RFC 2052 primary compressed (patched into a dnspython message).
 
 #include <cstdint>
 #include <cstdio>
