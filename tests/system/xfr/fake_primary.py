@@ -21,9 +21,9 @@ import dns.zone
 from harness.servers import free_port
 
 
-def zone_text(origin, serial, extra=(), refresh=2, retry=1):
+def zone_text(origin, serial, extra=(), refresh=2, retry=1, expire=3600):
     lines = ["$ORIGIN %s" % origin, "$TTL 300",
-             "@ SOA ns1 hostmaster %d %d %d 3600 300" % (serial, refresh, retry),
+             "@ SOA ns1 hostmaster %d %d %d %d 300" % (serial, refresh, retry, expire),
              "@ NS ns1", "@ NS ns2", "ns1 A 192.0.2.1", "ns2 A 192.0.2.2"]
     return "\n".join(lines + list(extra)) + "\n"
 

@@ -118,3 +118,26 @@ def test_a_full_store_keeps_the_served_version_and_says_so(servers, tmp_path):
 def wait_log_text(server, text, timeout=20):
     from xfr.peers import wait_log
     return wait_log(server, text, timeout)
+
+
+def test_zone_is_served_while_the_primary_is_down_until_soa_expire(servers, tmp_path):
+    """RFC 1035 §4.3.5: a secondary answers from its copy while refreshes fail, and stops at
+    SOA expire."""
+    fake = FakePrimary(ZONE, {1: zone_text(ZONE, 1, version_records(5, 1), refresh=1, retry=1,
+                                           expire=4)}, 1).start()
+    servers.append(fake)
+    authd = start(servers, AuthdConf(str(tmp_path / "authd"), config(fake.port), port=free_port(),
+                                     ready_zones=[]), wait=False)
+    wait_serial(authd.port, ZONE, 1, timeout=20, proc_log=authd.log)
+    fake.stop()
+    stopped = time.monotonic()
+    # still served during the expire interval, while refreshes fail
+    time.sleep(2)
+    assert soa_serial(authd.port, ZONE) == 1
+    deadline = stopped + 15
+    while time.monotonic() < deadline and soa_serial(authd.port, ZONE) is not None:
+        time.sleep(0.1)
+    assert soa_serial(authd.port, ZONE) is None, authd.log()
+    assert time.monotonic() - stopped >= 3.5
+    log = authd.full_log()
+    assert "refresh failed" in log and "expired" in log
