@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <lmdb.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "test_zones.hpp"
 
@@ -149,6 +155,28 @@ TEST_F(ZoneStoreTest, JournalOverTheLimitIsCompactedIntoTheSnapshot) {
     EXPECT_EQ(recordSet(**loaded), recordSet(v3));
 }
 
+TEST_F(ZoneStoreTest, SeveralDiffsAreAppendedInOneCall) {
+    auto store = openStore();
+    const auto v1 = version(1, "a", 5, 1);
+    const auto v2 = version(2, "b", 6, 2);
+    const auto v3 = version(3, "c", 7, 3);
+    ASSERT_TRUE(store->storeFull(apex_, v1, 0));
+    const std::vector<xfr::ZoneDiff> diffs{replaceHosts(v1, v2, 1, 2), replaceHosts(v2, v3, 2, 3)};
+    ASSERT_TRUE(store->appendDiffs(apex_, diffs, *build(v3), 1 << 20, 0));
+    auto restored = store->restore(apex_);
+    ASSERT_TRUE(restored) << restored.error();
+    EXPECT_EQ(restored->journal.size(), 2U);
+    EXPECT_EQ(recordSet(*restored->zone), recordSet(v3));
+
+    // A result that is not where the diffs lead is refused.
+    const auto v4 = version(4, "d", 1, 4);
+    const auto d34 = replaceHosts(v3, v4, 3, 4);
+    EXPECT_FALSE(store->appendDiffs(apex_, std::span(&d34, 1), *build(v3), 1 << 20, 0));
+    restored = store->restore(apex_);
+    ASSERT_TRUE(restored) << restored.error();
+    EXPECT_EQ(restored->serial, 3U);
+}
+
 TEST_F(ZoneStoreTest, DiffThatDoesNotContinueTheStoredSerialChangesNothing) {
     auto store = openStore();
     const auto v1 = version(1, "a", 5, 1);
@@ -216,6 +244,43 @@ TEST_F(ZoneStoreTest, NewerFormatIsRefused) {
     auto store = ZoneStore::open(dir_, 64 * kMiB);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error(), "store format 99 is newer than this server's (1)");
+}
+
+TEST_F(ZoneStoreTest, DiskFullIsReportedAndThePreviousVersionStays) {
+    const auto small = version(1, "a", 100, 1);
+    {
+        auto store = openStore();
+        ASSERT_TRUE(store->storeFull(apex_, small, 0));
+    }
+    // A full disk, simulated in a child process: a file size limit just above the current
+    // file makes LMDB's writes fail (EFBIG) the way ENOSPC would.
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const auto limit = static_cast<rlim_t>(fs::file_size(dir_ / "data.mdb") + 8192);
+        const rlimit fsize{limit, limit};
+        if (::setrlimit(RLIMIT_FSIZE, &fsize) != 0) ::_exit(2);
+        auto store = ZoneStore::open(dir_, 64 * kMiB);
+        if (!store) ::_exit(3);
+        auto stored = (*store)->storeFull(apex_, version(2, "b", 20000, 2), 0);
+        if (stored) ::_exit(4);
+        std::fprintf(stderr, "expected failure: %s\n", stored.error().c_str());
+        if (stored.error().rfind("store: ", 0) != 0) ::_exit(5);
+        // The same process still reads the previous version.
+        auto loaded = (*store)->load(apex_);
+        if (!loaded || recordSet(**loaded) != recordSet(small)) ::_exit(6);
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << status;
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+
+    auto store = openStore();
+    auto loaded = store->load(apex_);
+    ASSERT_TRUE(loaded) << loaded.error();
+    EXPECT_EQ(recordSet(**loaded), recordSet(small));
 }
 
 TEST_F(ZoneStoreTest, DamagedSnapshotIsReportedNotServed) {
