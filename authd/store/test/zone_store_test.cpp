@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include "test_zones.hpp"
 
@@ -220,6 +222,40 @@ TEST_F(ZoneStoreTest, RemovedZoneIsGone) {
     stored = store->read(apex_);
     ASSERT_TRUE(stored) << stored.error();
     EXPECT_TRUE(stored->journal.empty());
+}
+
+TEST_F(ZoneStoreTest, ReadersOnOtherThreadsSeeWholeVersionsWhileAWriterCommits) {
+    auto store = openStore();
+    const auto a = version(1, "a", 200, 1);
+    const auto b = version(2, "b", 150, 2);
+    const auto setA = recordSet(a);
+    const auto setB = recordSet(b);
+    ASSERT_TRUE(store->storeFull(apex_, a, 0));
+    std::atomic<bool> done{false};
+    std::atomic<int> loads{0};
+    std::atomic<int> bad{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 3; ++t) {
+        readers.emplace_back([&] {
+            while (!done.load()) {
+                auto loaded = store->load(apex_);
+                if (!loaded) {
+                    ++bad;
+                    continue;
+                }
+                const auto found = recordSet(**loaded);
+                if (found != setA && found != setB) ++bad;
+                ++loads;
+            }
+        });
+    }
+    for (int i = 0; i < 20; ++i)
+        EXPECT_TRUE(store->storeFull(apex_, i % 2 == 0 ? b : a, i));
+    done = true;
+    for (auto& reader : readers)
+        reader.join();
+    EXPECT_EQ(bad.load(), 0);
+    EXPECT_GT(loads.load(), 0);
 }
 
 TEST_F(ZoneStoreTest, NewerFormatIsRefused) {
