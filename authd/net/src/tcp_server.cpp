@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "authd/log.hpp"
 #include "authd/net/tcp_framing.hpp"
+#include "authd/tls/tls.hpp"
 
 namespace dnsfleet::authd::net {
 namespace {
@@ -46,6 +48,18 @@ struct TcpServer::Connection {
     Peer peer;
     /// The transfer being streamed; further requests wait until it ends.
     std::unique_ptr<OutgoingTransfer> transfer;
+    /// Connections from a TLS listener: the TLS state, and where its handshake stands.
+    std::optional<tls::TlsServerConnection> tls;
+    bool handshaking = false;
+    /// The client agreed on ALPN "dot" (RFC 9103 §7.1 makes it a condition of XoT).
+    bool alpnDot = false;
+    /// A TLS call failed: OpenSSL forbids close_notify after a fatal error.
+    bool tlsBroken = false;
+    /// The last TLS read moved octets, so the library may hold more decrypted ones that no
+    /// epoll event will announce (the socket has already been drained of them).
+    bool tlsMayHoldInput = false;
+    bool tlsListed = false;      ///< the slot is in tlsBuffered_
+    std::uint32_t tlsWants = 0;  ///< readiness a TLS call asked for beyond the usual ones
 };
 
 namespace {
@@ -78,6 +92,9 @@ TcpServer::TcpServer(std::vector<TcpListener> listeners, const ZoneSnapshots& zo
       response_(kMaxTcpMessage) {
     freeSlots_.reserve(slots_.size());
     streaming_.reserve(slots_.size());
+    // Twice: while drainTlsBuffers() runs, a slot may be listed again before its old entry is
+    // removed.
+    tlsBuffered_.reserve(2 * slots_.size());
     for (std::size_t i = slots_.size(); i-- > 0;)
         freeSlots_.push_back(static_cast<std::uint32_t>(i));
     if (!epoll_.valid() || !wake_.valid()) {
@@ -89,6 +106,9 @@ TcpServer::TcpServer(std::vector<TcpListener> listeners, const ZoneSnapshots& zo
     ev.data.u64 = kWakeBit;
     (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev);
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        if (listeners_[i].tls && options_.tls == nullptr) {
+            log::error("TCP: a TLS listener without a certificate; its connections are closed");
+        }
         ev.events = EPOLLIN;
         ev.data.u64 = kListenerBit | i;
         (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listeners_[i].fd.get(), &ev);
@@ -111,6 +131,7 @@ void TcpServer::run() noexcept {
         // A transfer that can take another message must not wait for an unrelated event.
         const int ready = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()),
                                        streamReady ? 0 : waitTimeoutMs(Clock::now()));
+        streamReady = false;
         for (int i = 0; i < ready; ++i) {
             const std::uint64_t data = events[static_cast<std::size_t>(i)].data.u64;
             if ((data & kWakeBit) != 0) continue;
@@ -124,7 +145,8 @@ void TcpServer::run() noexcept {
                 onEvent(slot, events[static_cast<std::size_t>(i)].events);
             }
         }
-        streamReady = produceTransfers();
+        if (!tlsBuffered_.empty()) streamReady = drainTlsBuffers();
+        streamReady = produceTransfers() || streamReady;
         closeIdle(Clock::now());
         (void)zones_.refresh();
     }
@@ -145,9 +167,10 @@ int TcpServer::waitTimeoutMs(Clock::time_point now) const noexcept {
 
 void TcpServer::acceptFrom(std::size_t listener) noexcept {
     for (int i = 0; i < kAcceptsPerEvent; ++i) {
+        const bool overTls = listeners_[listener].tls;
         Peer peer;
         peer.length = sizeof peer.address;
-        peer.transport = Transport::Tcp;
+        peer.transport = overTls ? Transport::Tls : Transport::Tcp;
         peer.management = listeners_[listener].management;
         // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
         auto* address = reinterpret_cast<sockaddr*>(&peer.address);
@@ -165,6 +188,21 @@ void TcpServer::acceptFrom(std::size_t listener) noexcept {
             return;  // EAGAIN (nothing more to accept) or a transient error
         }
         FileDescriptor client(fd);
+        std::optional<tls::TlsServerConnection> secured;
+        if (overTls) {
+            // A TLS port never falls back to clear text: no context, no connection.
+            if (options_.tls == nullptr) {
+                stats_.tlsFailures.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+            auto created = tls::TlsServerConnection::create(*options_.tls, fd);
+            if (!created) {
+                stats_.tlsFailures.fetch_add(1, std::memory_order_relaxed);
+                log::warning("TLS: cannot start a connection: {}", created.error());
+                continue;
+            }
+            secured.emplace(std::move(*created));
+        }
         if (freeSlots_.empty()) {
             // At the cap: the least recently active connection makes way (RFC 7766 §6.2.2
             // lets a server close idle connections under pressure). A flood of new
@@ -181,6 +219,12 @@ void TcpServer::acceptFrom(std::size_t listener) noexcept {
         c.peerClosed = false;
         c.peer = peer;
         c.transfer.reset();
+        c.tls = std::move(secured);
+        c.handshaking = overTls;
+        c.alpnDot = false;
+        c.tlsBroken = false;
+        c.tlsMayHoldInput = false;
+        c.tlsWants = 0;
         c.tag = (c.tag + 1) & 0x3fffffffu;
         const int one = 1;
         // Each response is written with one call; Nagle would only delay pipelined answers.
@@ -189,6 +233,7 @@ void TcpServer::acceptFrom(std::size_t listener) noexcept {
         ev.events = EPOLLIN | EPOLLRDHUP;
         ev.data.u64 = (std::uint64_t{c.tag} << 32) | slot;
         if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+            c.tls.reset();
             c.fd.reset();
             freeSlots_.push_back(slot);
             continue;
@@ -207,6 +252,22 @@ void TcpServer::onEvent(std::uint32_t slot, std::uint32_t events) noexcept {
         close(slot);
         return;
     }
+    if (c.tls) {
+        if (c.handshaking) {
+            if (!continueHandshake(slot)) {
+                close(slot);
+                return;
+            }
+            if (c.handshaking) {
+                updateInterest(c);
+                return;
+            }
+        }
+        // A TLS read may need the socket writable and a write readable, and the handshake may
+        // have been followed by a request already: try both directions whatever the event.
+        events |= EPOLLIN | EPOLLOUT;
+        c.tlsWants = 0;
+    }
     if ((events & EPOLLOUT) != 0) {
         if (!flush(c)) {
             close(slot);
@@ -221,14 +282,12 @@ void TcpServer::onEvent(std::uint32_t slot, std::uint32_t events) noexcept {
             if (c.transfer != nullptr || c.output.size() >= options_.maxPendingOutput) break;
             auto space = c.input.freeSpace();
             if (space.empty()) break;
-            const ssize_t n = ::recv(c.fd.get(), space.data(), space.size(), 0);
+            const std::ptrdiff_t n = receive(c, space);
             if (n > 0) {
                 c.input.commit(static_cast<std::size_t>(n));
                 continue;
             }
-            if (n == 0) {
-                c.peerClosed = true;  // answer what is complete, then close (RFC 7766 §6.2.4)
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            if (n < 0) {
                 close(slot);
                 return;
             }
@@ -236,6 +295,84 @@ void TcpServer::onEvent(std::uint32_t slot, std::uint32_t events) noexcept {
         }
     }
     settle(slot);
+}
+
+bool TcpServer::continueHandshake(std::uint32_t slot) noexcept {
+    Connection& c = slots_[slot];
+    switch (c.tls->handshake()) {
+        case tls::TlsIo::Done:
+            c.handshaking = false;
+            c.alpnDot = c.tls->alpnIsDot();
+            c.tlsWants = 0;
+            stats_.tlsHandshakes.fetch_add(1, std::memory_order_relaxed);
+            // The handshake counts as activity: the first request gets a full idle timeout.
+            touch(slot, Clock::now());
+            return true;
+        case tls::TlsIo::WantRead:
+            c.tlsWants = EPOLLIN;
+            return true;
+        case tls::TlsIo::WantWrite:
+            c.tlsWants = EPOLLOUT;
+            return true;
+        case tls::TlsIo::Closed:
+        case tls::TlsIo::Error:
+            break;
+    }
+    c.tlsBroken = true;
+    stats_.tlsFailures.fetch_add(1, std::memory_order_relaxed);
+    // Debug only: anyone who can reach the port can fail a handshake.
+    log::debug("TLS handshake with {} failed: {}",
+               config::ListenAddress{c.peer.address, c.peer.length}.toString(),
+               c.tls->lastError().empty() ? std::string("connection closed") : c.tls->lastError());
+    return false;
+}
+
+std::ptrdiff_t TcpServer::receive(Connection& c, std::span<std::uint8_t> into) noexcept {
+    if (!c.tls) {
+        const ssize_t n = ::recv(c.fd.get(), into.data(), into.size(), 0);
+        if (n > 0) return n;
+        if (n == 0) {
+            c.peerClosed = true;  // answer what is complete, then close (RFC 7766 §6.2.4)
+            return 0;
+        }
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+    }
+    const tls::TlsIoResult result = c.tls->read(into);
+    c.tlsMayHoldInput = result.state == tls::TlsIo::Done;
+    switch (result.state) {
+        case tls::TlsIo::Done:
+            return static_cast<std::ptrdiff_t>(result.bytes);
+        case tls::TlsIo::WantRead:
+            return 0;
+        case tls::TlsIo::WantWrite:
+            c.tlsWants |= EPOLLOUT;
+            return 0;
+        case tls::TlsIo::Closed:
+            c.peerClosed = true;
+            return 0;
+        case tls::TlsIo::Error:
+            break;
+    }
+    c.tlsBroken = true;
+    stats_.tlsFailures.fetch_add(1, std::memory_order_relaxed);
+    return -1;
+}
+
+bool TcpServer::drainTlsBuffers() noexcept {
+    // Entries listed again while this runs go to the end and are kept for the next turn.
+    const std::size_t count = tlsBuffered_.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::uint32_t slot = tlsBuffered_[i];
+        Connection& c = slots_[slot];
+        c.tlsListed = false;
+        if (c.fd.valid() && c.tls && !c.handshaking && c.tlsMayHoldInput &&
+            (c.interest & EPOLLIN) != 0) {
+            onEvent(slot, EPOLLIN);
+        }
+    }
+    tlsBuffered_.erase(tlsBuffered_.begin(),
+                       tlsBuffered_.begin() + static_cast<std::ptrdiff_t>(count));
+    return !tlsBuffered_.empty();
 }
 
 void TcpServer::settle(std::uint32_t slot) noexcept {
@@ -262,7 +399,7 @@ void TcpServer::settle(std::uint32_t slot) noexcept {
 
 void TcpServer::answerBuffered(Connection& c) noexcept {
     const zone::ZoneSet& zones = zones_.refresh();
-    const QueryContext context{Transport::Tcp};
+    const QueryContext context{c.peer.transport};
     const std::uint32_t slot = static_cast<std::uint32_t>(&c - slots_.data());
     while (c.transfer == nullptr && c.output.size() < options_.maxPendingOutput) {
         auto message = c.input.next();
@@ -290,12 +427,13 @@ void TcpServer::answerBuffered(Connection& c) noexcept {
 
 std::size_t TcpServer::answerManagement(RequestKind kind, Connection& c,
                                         std::span<const std::uint8_t> request) noexcept {
-    if (!c.peer.management && options_.managementListenersExist) {
-        // the public side answers queries only.
+    // the public side answers queries only. RFC 9103 §7.1: XoT needs ALPN "dot", so a
+    // TLS client that negotiated none gets answers to queries but no transfer or NOTIFY.
+    if ((!c.peer.management && options_.managementListenersExist) || (c.tls && !c.alpnDot)) {
         const std::size_t refused =
             refuseRequest(request, response_, options_.processor.maxUdpPayload);
         if (refused != 0) return refused;
-        return processor_.process(zones_.get(), request, response_, QueryContext{Transport::Tcp});
+        return processor_.process(zones_.get(), request, response_, QueryContext{c.peer.transport});
     }
     if (kind == RequestKind::Notify) {
         return std::min(options_.management->notify(request, c.peer, response_), response_.size());
@@ -363,6 +501,24 @@ bool TcpServer::flush(Connection& c) noexcept {
     bool progressed = false;
     while (!c.output.empty()) {
         const auto pending = c.output.pending();
+        if (c.tls) {
+            // The queue only grows between retries, as SSL_write wants after WantWrite (the
+            // buffer may move: SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
+            const tls::TlsIoResult result = c.tls->write(pending);
+            if (result.state == tls::TlsIo::Done) {
+                c.output.consume(result.bytes);
+                progressed = true;
+                continue;
+            }
+            if (result.state == tls::TlsIo::WantWrite) break;  // EPOLLOUT: the queue is not empty
+            if (result.state == tls::TlsIo::WantRead) {
+                c.tlsWants |= EPOLLIN;
+                break;
+            }
+            c.tlsBroken = result.state == tls::TlsIo::Error;
+            if (c.tlsBroken) stats_.tlsFailures.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
         // MSG_NOSIGNAL: a client that went away must not raise SIGPIPE.
         const ssize_t n = ::send(c.fd.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
         if (n > 0) {
@@ -378,16 +534,22 @@ bool TcpServer::flush(Connection& c) noexcept {
 }
 
 void TcpServer::updateInterest(Connection& c) noexcept {
-    std::uint32_t wanted = 0;
-    // While a transfer streams, later requests stay in the socket (in-order answers).
-    if (!c.peerClosed && c.transfer == nullptr && c.output.size() < options_.maxPendingOutput) {
-        wanted |= EPOLLIN | EPOLLRDHUP;
+    std::uint32_t wanted = c.tlsWants;
+    const auto slot = static_cast<std::uint32_t>(&c - slots_.data());
+    if (!c.handshaking) {
+        // While a transfer streams, later requests stay in the socket (in-order answers).
+        if (!c.peerClosed && c.transfer == nullptr && c.output.size() < options_.maxPendingOutput) {
+            wanted |= EPOLLIN | EPOLLRDHUP;
+        }
+        if (!c.output.empty()) wanted |= EPOLLOUT;
+        if (c.tlsMayHoldInput && (wanted & EPOLLIN) != 0 && !c.tlsListed) {
+            tlsBuffered_.push_back(slot);
+            c.tlsListed = true;
+        }
     }
-    if (!c.output.empty()) wanted |= EPOLLOUT;
     if (wanted == c.interest) return;
     epoll_event ev{};
     ev.events = wanted;
-    const auto slot = static_cast<std::uint32_t>(&c - slots_.data());
     ev.data.u64 = (std::uint64_t{c.tag} << 32) | slot;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev) == 0) c.interest = wanted;
 }
@@ -396,6 +558,13 @@ void TcpServer::close(std::uint32_t slot) noexcept {
     Connection& c = slots_[slot];
     if (!c.fd.valid()) return;
     unlink(slot);
+    if (c.tls) {
+        // close_notify when it can go without waiting; never after a fatal TLS error.
+        if (!c.handshaking && !c.tlsBroken) (void)c.tls->shutdown();
+        c.tls.reset();
+        c.handshaking = false;
+        c.tlsMayHoldInput = false;
+    }
     c.fd.reset();  // close() also removes it from the epoll set
     c.transfer.reset();
     // Drop the buffers: a closed slot holds no memory for the client that is gone.

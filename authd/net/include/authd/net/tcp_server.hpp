@@ -9,6 +9,10 @@
 ///
 /// With a ManagementHandler, NOTIFY and zone transfers are routed to it; a transfer streams
 /// message by message as the client drains them (see TcpServer).
+///
+/// Listeners marked `tls` speak the same framing inside TLS 1.3 (XFR over TLS, RFC 9103; DNS
+/// over TLS, RFC 7858): the handshake runs non-blocking in the same loop and must finish within
+/// the idle timeout; requests from such connections carry Transport::Tls.
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +26,10 @@
 #include "authd/net/snapshot.hpp"
 #include "authd/net/socket.hpp"
 #include "authd/query/processor.hpp"
+
+namespace dnsfleet::authd::tls {
+class TlsServerContext;
+}  // namespace dnsfleet::authd::tls
 
 namespace dnsfleet::authd::net {
 
@@ -40,6 +48,9 @@ struct TcpServerOptions {
     /// Some listener is a management one: NOTIFY and transfers arriving on a public
     /// listener are then REFUSED without reaching `management`.
     bool managementListenersExist = false;
+    /// Certificate and key for the listeners marked `tls`; without it, connections accepted on
+    /// such a listener are closed at once (a TLS port never falls back to clear text).
+    std::shared_ptr<tls::TlsServerContext> tls;
 };
 
 /// A listening socket and the side it serves.
@@ -47,6 +58,9 @@ struct TcpListener {
     FileDescriptor fd;
     /// A management listener: see TcpServerOptions::managementListenersExist.
     bool management = false;
+    /// Connections speak TLS (TcpServerOptions::tls); their requests carry Transport::Tls, so
+    /// that ACLs with require-tls accept them.
+    bool tls = false;
 };
 
 struct TcpServerStats {
@@ -61,6 +75,10 @@ struct TcpServerStats {
     /// The longest output queue a streaming connection ever had, in octets: never more than
     /// max(maxPendingOutput, one maximal message), however slowly the client reads.
     std::atomic<std::size_t> peakTransferBacklog{0};
+    /// TLS handshakes completed, and TLS connections that failed before or after (handshake
+    /// refused, timed out, or a TLS error later).
+    std::atomic<std::uint64_t> tlsHandshakes{0};
+    std::atomic<std::uint64_t> tlsFailures{0};
 };
 
 /// Outgoing transfers: a connection whose request started a transfer streams it before it
@@ -100,6 +118,14 @@ class TcpServer {
 
     void acceptFrom(std::size_t listener) noexcept;
     void onEvent(std::uint32_t slot, std::uint32_t events) noexcept;
+    /// Advances a TLS handshake; false when the connection must be closed.
+    [[nodiscard]] bool continueHandshake(std::uint32_t slot) noexcept;
+    /// Reads from the socket, or through TLS; the octets read, 0 when nothing is available
+    /// (sets peerClosed at the end of the stream), -1 when the connection failed.
+    [[nodiscard]] std::ptrdiff_t receive(Connection& c, std::span<std::uint8_t> into) noexcept;
+    /// Reads TLS connections whose library buffer holds decrypted octets that no epoll event
+    /// will announce; true when one of them still has some.
+    [[nodiscard]] bool drainTlsBuffers() noexcept;
     /// Answers the complete queries already received, as far as back-pressure allows.
     void answerBuffered(Connection& c) noexcept;
     /// Answers a NOTIFY or transfer request; may start a transfer on `c`.
@@ -134,6 +160,8 @@ class TcpServer {
     std::vector<std::uint32_t> freeSlots_;
     /// Slots with a transfer (each at most once; reserved for every slot up front).
     std::vector<std::uint32_t> streaming_;
+    /// TLS slots that may hold buffered plaintext while wanting input (each at most once).
+    std::vector<std::uint32_t> tlsBuffered_;
     std::uint32_t head_;
     std::uint32_t tail_;
     std::vector<std::uint8_t> response_;
