@@ -22,6 +22,7 @@
 #include "authd/net/socket.hpp"
 #include "authd/net/tcp_server.hpp"
 #include "authd/net/udp_worker.hpp"
+#include "authd/tls/tls.hpp"
 #include "authd/zones/manager.hpp"
 
 namespace dnsfleet::authd::daemon {
@@ -92,6 +93,7 @@ class Daemon {
     unsigned udpWorkers_ = 1;
     std::vector<std::vector<net::UdpSocket>> udpSockets_;       // [worker][address]
     std::vector<std::vector<net::TcpListener>> tcpSockets_;  // [tcp thread][address]
+    std::shared_ptr<tls::TlsServerContext> tlsContext_;     // management-tls-listen
     std::vector<std::unique_ptr<net::UdpWorker>> udp_;
     std::vector<std::unique_ptr<net::TcpServer>> tcp_;
     std::vector<std::thread> threads_;
@@ -195,6 +197,27 @@ bool Daemon::openSockets() {
     for (const auto& address : config_.server.managementListen) {
         if (!open(address, true)) return false;
     }
+    if (config_.server.managementTlsListen.empty()) return true;
+    // XFR over TLS (RFC 9103): TCP only. The key is read here, before privileges are dropped.
+    auto context =
+        tls::TlsServerContext::create(config_.server.tlsCertificate, config_.server.tlsKey);
+    if (!context) {
+        log::error("server.management-tls-listen: {}", context.error());
+        return false;
+    }
+    tlsContext_ = std::make_shared<tls::TlsServerContext>(std::move(*context));
+    for (auto address : config_.server.managementTlsListen) {
+        for (unsigned t = 0; t < config_.server.tcpWorkers; ++t) {
+            auto sock = net::openTcpListener(address, config_.server.tcpWorkers > 1);
+            if (!sock) {
+                log::error("{}", sock.error());
+                return false;
+            }
+            if (address.port() == 0) address.setPort(net::boundPort(sock->get()));
+            tcpSockets_[t].push_back(net::TcpListener{std::move(*sock), true, true});
+        }
+        log::info("listening on {} (TLS), management: transfers and NOTIFY", address.toString());
+    }
     return true;
 }
 
@@ -205,7 +228,8 @@ void Daemon::startWorkers() {
     processor.tcpKeepalive100ms = static_cast<std::uint16_t>(
         std::min<std::int64_t>(config_.server.tcpIdleTimeout.count() / 100, 65535));
 
-    const bool managementListeners = !config_.server.managementListen.empty();
+    const bool managementListeners = !config_.server.managementListen.empty() ||
+                                     !config_.server.managementTlsListen.empty();
     net::UdpWorkerOptions udpOptions;
     udpOptions.processor = processor;
     udpOptions.management = manager_.get();
@@ -221,6 +245,7 @@ void Daemon::startWorkers() {
     tcpOptions.processor = processor;
     tcpOptions.management = manager_.get();
     tcpOptions.managementListenersExist = managementListeners;
+    tcpOptions.tls = tlsContext_;
     for (auto& listeners : tcpSockets_) {
         tcp_.push_back(std::make_unique<net::TcpServer>(std::move(listeners), zones_, tcpOptions));
     }
