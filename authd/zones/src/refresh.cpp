@@ -119,8 +119,13 @@ void RefreshSchedule::onExpired(Clock::time_point now) noexcept {
     if (!running_) refreshAt_ = std::min(refreshAt_, now + kFirstRetry);
 }
 
-RefreshAction RefreshSchedule::due(Clock::time_point now) const noexcept {
-    if (serving_ && now >= expireAt_) return RefreshAction::Expire;
+RefreshAction RefreshSchedule::due(Clock::time_point now) noexcept {
+    if (serving_ && now >= expireAt_) {
+        // Reported once: a caller that keeps asking must get to Refresh again, or an expired
+        // zone would never be pulled back.
+        onExpired(now);
+        return RefreshAction::Expire;
+    }
     if (running_) return RefreshAction::None;
     return now >= refreshAt_ ? RefreshAction::Refresh : RefreshAction::None;
 }

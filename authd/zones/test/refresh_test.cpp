@@ -176,6 +176,24 @@ TEST(RefreshSchedule, FirstAttemptsBackOffQuicklyWhileNothingIsServed) {
     EXPECT_EQ(s.expiresAt(), Clock::time_point::max());
 }
 
+TEST(RefreshSchedule, ExpireIsReportedOnceThenRefreshesResume) {
+    RefreshSchedule s(t0);
+    s.onVersion(timers(3600, 600, 7200), t0, t0);
+    const auto t1 = t0 + seconds{7300};
+    EXPECT_EQ(s.due(t1), RefreshAction::Expire);
+    // A zone thread that asks again (without calling onExpired) is told to refresh, not to
+    // expire forever.
+    EXPECT_EQ(s.due(t1), RefreshAction::Refresh);
+    EXPECT_EQ(s.expiresAt(), Clock::time_point::max());
+}
+
+TEST(RefreshSchedule, CopyFromDiskOlderThanExpireIsExpiredAtOnce) {
+    RefreshSchedule s(t0);
+    s.onVersion(timers(3600, 600, 7200), t0 - seconds{8000}, t0);
+    EXPECT_EQ(s.due(t0), RefreshAction::Expire);
+    EXPECT_EQ(s.due(t0), RefreshAction::Refresh);
+}
+
 TEST(RefreshSchedule, ExpiredZoneStartsOverWithQuickRetries) {
     RefreshSchedule s(t0);
     s.onVersion(timers(3600, 600, 7200), t0, t0);

@@ -55,12 +55,15 @@ class RefreshSchedule {
     void onNotify(Clock::time_point now) noexcept;
     /// A refresh was started (so a NOTIFY during it is remembered and honoured afterwards).
     void onStarted() noexcept;
-    /// The zone was dropped at expire (after due() said Expire): nothing is served any more, so
-    /// refreshes are tried again soon, with the quick backoff of a zone that has nothing yet.
+    /// The zone was dropped: nothing is served any more, so refreshes are tried again soon,
+    /// with the quick backoff of a zone that has nothing yet. due() does this itself when it
+    /// reports Expire; calling it again is harmless.
     void onExpired(Clock::time_point now) noexcept;
 
-    /// What to do at `now`.
-    [[nodiscard]] RefreshAction due(Clock::time_point now) const noexcept;
+    /// What to do at `now`. Expire is reported once: the schedule then counts the zone as no
+    /// longer served (as onExpired() does), so the next calls answer Refresh again, with the
+    /// quick backoff of a zone that has nothing, instead of Expire forever.
+    [[nodiscard]] RefreshAction due(Clock::time_point now) noexcept;
     /// When the next action falls due.
     [[nodiscard]] Clock::time_point next() const noexcept;
     /// When the zone expires (time_point::max() when nothing is served).
