@@ -187,6 +187,11 @@ void ZoneManager::Impl::applyPull(PullOutcome outcome) {
     z.pulling = false;
     const auto now = Clock::now();
     const std::string name = z.config.apex.toText();
+    if (!outcome.result.fallbackReason.empty()) {
+        log::warning("zone {}: IXFR from {} given up for AXFR: {}", name,
+                     outcome.from.empty() ? std::string("the primary") : outcome.from,
+                     outcome.result.fallbackReason);
+    }
     if (!outcome.ok) {
         z.lastResult = "failed: " + outcome.error;
         z.schedule.onFailure(now);

@@ -286,6 +286,7 @@ Result<Outcome, std::string> transfer(const Peer& peer, dnswire::NameView apex, 
         if (ixfr && first &&
             (rcode == dnswire::rcode::NOTIMP || rcode == dnswire::rcode::FORMERR ||
              rcode == dnswire::rcode::REFUSED)) {
+            result.fallbackReason = "IXFR answered RCODE " + std::to_string(rcode);
             return Outcome::FallBack;
         }
         if (session) DNSFLEET_TRY(checkTsig(peer, *session, *message, first));
@@ -300,7 +301,10 @@ Result<Outcome, std::string> transfer(const Peer& peer, dnswire::NameView apex, 
     if (!built) {
         // RFC 1995 §4: an IXFR whose sequences do not apply to our version is not an error of
         // the zone; a full transfer repairs it.
-        if (ixfr && reader.kind() == xfr::XfrKind::Incremental) return Outcome::FallBack;
+        if (ixfr && reader.kind() == xfr::XfrKind::Incremental) {
+            result.fallbackReason = built.error();
+            return Outcome::FallBack;
+        }
         return fail(peer.text + ": " + what + ": " + built.error());
     }
     result.kind = reader.kind();
@@ -345,7 +349,13 @@ Result<PullResult, std::string> pullZone(const PrimaryEndpoint& primary, dnswire
         result.fellBackToAxfr = true;
     }
     auto outcome = transfer(peer, apex, dnswire::rrtype::AXFR, current, options, result);
-    if (!outcome) return fail(std::move(outcome).error());
+    if (!outcome) {
+        if (result.fellBackToAxfr) {
+            return fail(std::move(outcome).error() + " (the AXFR after: " + result.fallbackReason +
+                        ")");
+        }
+        return fail(std::move(outcome).error());
+    }
     if (*outcome == Outcome::FallBack) {
         return fail(peer.text + ": AXFR refused");  // not reached: only IXFR falls back
     }

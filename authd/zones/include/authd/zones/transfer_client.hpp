@@ -54,6 +54,8 @@ struct PullResult {
     std::size_t messages = 0;
     std::size_t bytes = 0;
     bool fellBackToAxfr = false;
+    /// Why the IXFR was given up (for the log), when fellBackToAxfr.
+    std::string fallbackReason;
 };
 
 /// Pulls `apex` from `primary`. `current` is the version we serve (null when none). Errors are
