@@ -48,7 +48,7 @@ Result<Config, Errors> parseConfig(std::string_view text, const std::filesystem:
         }
     }
     if (const auto* node = root.get("key")) detail::readKeys(*node, config, report);
-    if (const auto* node = root.get("remote")) detail::readRemotes(*node, config, report);
+    if (const auto* node = root.get("remote")) detail::readRemotes(*node, base, config, report);
     if (const auto* node = root.get("acl")) detail::readAcls(*node, config, report);
     if (const auto* node = root.get("template")) detail::readTemplates(*node, config, report);
     const toml::table kNoServerTable;

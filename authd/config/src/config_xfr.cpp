@@ -309,7 +309,8 @@ void readKeys(const toml::node& node, Config& config, Reporter& report) {
         });
 }
 
-void readRemotes(const toml::node& node, Config& config, Reporter& report) {
+void readRemotes(const toml::node& node, const std::filesystem::path& base, Config& config,
+                 Reporter& report) {
     std::unordered_map<std::string, std::string> seen;
     forEachTable(
         node, "remote", report,
@@ -350,6 +351,9 @@ void readRemotes(const toml::node& node, Config& config, Reporter& report) {
                                       "public key (44 characters)");
                         }
                     }
+                } else if (k == "tls-ca-file") {
+                    tlsOnlyKey = &value;
+                    if (auto v = pathOf(value, name, base, report)) remote.tlsCaFile = *v;
                 } else if (k == "via") {
                     if (auto v = stringOf(value, name, report)) {
                         // A source address has no port unless one is written: the kernel picks.
@@ -370,7 +374,13 @@ void readRemotes(const toml::node& node, Config& config, Reporter& report) {
             if (!table.contains("address"))
                 report.at(table.source(), prefix, "missing key 'address'");
             if (tlsOnlyKey != nullptr && !remote.tls) {
-                report.at(tlsOnlyKey->source(), prefix, "tls-hostname and tls-pin need tls = true");
+                report.at(tlsOnlyKey->source(), prefix,
+                          "tls-hostname and tls-pin need tls = true (tls-ca-file too)");
+            }
+            // The CA file anchors the name check; a pin alone needs no chain.
+            if (!remote.tlsCaFile.empty() && remote.tlsHostname.empty()) {
+                report.at(table.get("tls-ca-file")->source(), prefix + ".tls-ca-file",
+                          "needs tls-hostname: the CA file is what the name is checked against");
             }
             // XoT without checking the certificate would let anyone on the path serve the zone.
             if (remote.tls && tlsOnlyKey == nullptr) {

@@ -115,7 +115,8 @@ void checkSettings(const ZoneSettings& settings, const toml::source_region& wher
                    std::string_view prefix, Reporter& report);
 
 void readKeys(const toml::node& node, Config& config, Reporter& report);
-void readRemotes(const toml::node& node, Config& config, Reporter& report);
+void readRemotes(const toml::node& node, const std::filesystem::path& base, Config& config,
+                 Reporter& report);
 void readAcls(const toml::node& node, Config& config, Reporter& report);
 void readTemplates(const toml::node& node, Config& config, Reporter& report);
 

@@ -64,6 +64,9 @@ struct RemoteConfig {
     bool tls = false;
     std::string tlsHostname;
     std::string tlsPin;
+    /// PEM trust anchors for the `tlsHostname` check (`tls-ca-file`, relative to the
+    /// configuration file); empty = the system's store. A self-signed primary names itself here.
+    std::filesystem::path tlsCaFile;
     /// Source address for outgoing connections; unset = the kernel's choice.
     std::optional<ListenAddress> via;
 };
