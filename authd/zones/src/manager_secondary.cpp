@@ -228,7 +228,7 @@ void ZoneManager::Impl::applyPull(PullOutcome outcome) {
     z.lastResult = std::string(r.kind == xfr::XfrKind::Full ? "AXFR" : "IXFR") + " of serial " +
                    std::to_string(r.serial) + " from " + outcome.from +
                    (r.fellBackToAxfr ? " (IXFR fell back to AXFR)" : "");
-    log::info("zone {}: {} , {} records, {} messages", name, z.lastResult,
+    log::info("zone {}: {}, {} records, {} messages", name, z.lastResult,
               r.zone ? r.zone->recordCount() : 0, r.messages);
     newVersion(z, r.zone, journal);
     z.schedule.onVersion(timersOf(z), now, now);
