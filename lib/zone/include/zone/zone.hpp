@@ -177,6 +177,7 @@ class NodeList {
 };
 
 class ZoneBuilder;
+class ZonePatcher;
 
 /// An immutable zone snapshot.
 class Zone {
@@ -245,6 +246,7 @@ class Zone {
 
   private:
     friend class ZoneBuilder;
+    friend class ZonePatcher;  // patch.hpp: the next version from unchanged blobs
     Zone() = default;
     [[nodiscard]] const Node* nodeAt(std::uint32_t offset) const noexcept {
         return reinterpret_cast<const Node*>(data_.data() + offset);  // NOLINT
