@@ -1,7 +1,13 @@
 // Applying IXFR sequences to a zone, strictly: RFC 1995 §4 leaves a secondary no way to repair
 // a sequence that removes what it does not have or adds what it already has, so such a
 // sequence is an error and the caller transfers the whole zone instead.
+//
+// The new version is made by zone::patchZone when the net change allows it (a few RRsets of
+// existing names, no cut or chain moved): it copies the unchanged node blobs, so a one-record
+// change costs a copy of the arena instead of a full rebuild. Otherwise the diffs are replayed
+// into a ZoneBuilder started from the base, as before.
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -10,6 +16,7 @@
 #include "dnswire/wire.hpp"
 #include "xfr/diff.hpp"
 #include "zone/builder.hpp"
+#include "zone/patch.hpp"
 
 namespace dnsfleet::xfr {
 
@@ -22,6 +29,7 @@ using dnswire::NameView;
 struct Entry {
     std::string stored;     ///< RDATA as the zone (or the diff that added it) holds it
     std::string canonical;  ///< for matching: embedded names lower-cased (RFC 4034 §6.2)
+    std::uint32_t ttl = 0;  ///< as ZoneBuilder would receive it (see zone::exportedTtl)
     bool present = true;
 };
 
@@ -89,10 +97,12 @@ class Touched {
     void load(const zone::RecordView& record, bool nsec3, std::vector<Entry>& out) {
         const zone::Node* node = nsec3 ? nsec3Node(record.owner) : base_.find(record.owner);
         if (node == nullptr) return;
-        for (const auto rdata : base_.rrset(*node, record.type)) {
+        const zone::RRsetView rrset = base_.rrset(*node, record.type);
+        for (const auto rdata : rrset) {
             out.push_back(
                 Entry{std::string(reinterpret_cast<const char*>(rdata.data()), rdata.size()),
-                      canonicalOf(record.type, rdata), true});
+                      canonicalOf(record.type, rdata),
+                      zone::exportedTtl(base_, *node, *rrset.raw(), rdata), true});
         }
     }
 
@@ -113,6 +123,32 @@ class Touched {
         return it == nsec3Index_.end() ? nullptr : it->second;
     }
 
+  public:
+    /// The net change: each touched RRset's records in the order ZoneBuilder would have
+    /// received the survivors (the base's first, then additions in order); nullopt when one is
+    /// on the NSEC3 chain, which only the builder places.
+    [[nodiscard]] std::optional<std::vector<zone::RRsetChange>> changes() const {
+        std::vector<zone::RRsetChange> out;
+        out.reserve(sets_.size());
+        for (const auto& [key, entries] : sets_) {
+            if (key[0] != '\0') return std::nullopt;
+            zone::RRsetChange change;
+            change.type = static_cast<std::uint16_t>((static_cast<unsigned char>(key[1]) << 8) |
+                                                     static_cast<unsigned char>(key[2]));
+            change.owner = dnswire::Name(NameView::fromTrusted(
+                reinterpret_cast<const std::uint8_t*>(key.data() + 3), key.size() - 3));
+            for (const Entry& entry : entries) {
+                if (!entry.present) continue;
+                const auto bytes = bytesOf(entry.stored);
+                change.records.push_back(
+                    zone::PatchRecord{entry.ttl, {bytes.begin(), bytes.end()}});
+            }
+            out.push_back(std::move(change));
+        }
+        return out;
+    }
+
+  private:
     const zone::Zone& base_;
     std::unordered_map<std::string, std::vector<Entry>> sets_;
     std::unordered_map<std::string, const zone::Node*> nsec3Index_;
@@ -135,15 +171,14 @@ std::size_t zoneBytes(const zone::Zone& zone) {
     return total;
 }
 
-/// Applies the sequences one record at a time to a builder started from the base zone,
-/// keeping the record count and size of the version reached.
+/// Checks the sequences one record at a time against the RRsets they touch, keeping the record
+/// count and size of the version reached and a log of the operations for the slow path.
 class Applier {
   public:
     Applier(const zone::Zone& base, const SizeLimits& limits)
         : base_(base),
           limits_(limits),
           touched_(base),
-          builder_(zone::ZoneBuilder::from(base)),
           serial_(zoneSerial(base)),
           records_(base.recordCount()),
           bytes_(limits.maxBytes != 0 ? zoneBytes(base) : 0) {}
@@ -186,7 +221,19 @@ class Applier {
     }
 
     Result<std::shared_ptr<const zone::Zone>, std::string> build() {
-        auto built = builder_.build();
+        if (const auto changes = touched_.changes()) {
+            if (auto patched = zone::patchZone(base_, *changes)) return std::move(*patched);
+        }
+        zone::ZoneBuilder builder = zone::ZoneBuilder::from(base_);
+        std::size_t op = 0;
+        for (const zone::RecordView record : log_) {
+            if (removal_[op++]) {
+                builder.remove(record);
+            } else if (auto added = builder.add(record); !added) {
+                return fail(describe(record) + ": " + added.error());
+            }
+        }
+        auto built = builder.build();
         if (!built) {
             return fail("IXFR result does not build: " +
                         (built.error().empty() ? std::string("?") : built.error().front()));
@@ -211,7 +258,8 @@ class Applier {
 
     void drop(const zone::RecordView& record, Entry& entry) {
         // The zone's own octets, not the diff's: the builder matches removals byte for byte.
-        builder_.remove(record);
+        log_.add(record);
+        removal_.push_back(true);
         entry.present = false;
         --records_;
         if (limits_.maxBytes != 0) bytes_ -= listBytes(record.owner, record.rdata.size());
@@ -233,11 +281,15 @@ class Applier {
                             describe(record));
             }
         }
-        auto added = builder_.add(record);
-        if (!added) return fail(describe(record) + ": " + added.error());
+        // What ZoneBuilder::add() would refuse, refused now, while the diff is at hand.
+        if (record.type == rrtype::OPT || (record.type >= 128 && record.type <= 255))
+            return fail(describe(record) + ": meta type in zone data");
+        if (record.rdata.size() > 0xFFFF) return fail(describe(record) + ": RDATA too long");
+        log_.add(record);
+        removal_.push_back(false);
         rrset.push_back(Entry{
             std::string(reinterpret_cast<const char*>(record.rdata.data()), record.rdata.size()),
-            std::move(canonical), true});
+            std::move(canonical), record.ttl, true});
         ++records_;
         if (limits_.maxBytes != 0) bytes_ += listBytes(record.owner, record.rdata.size());
         return {};
@@ -258,7 +310,8 @@ class Applier {
     const zone::Zone& base_;
     SizeLimits limits_;
     Touched touched_;
-    zone::ZoneBuilder builder_;
+    RecordList log_;             ///< every add and removal in order, for the slow path
+    std::vector<bool> removal_;  ///< parallel to log_
     std::uint32_t serial_;
     std::size_t records_;
     std::size_t bytes_;
