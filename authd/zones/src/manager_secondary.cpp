@@ -166,6 +166,7 @@ void ZoneManager::Impl::startPull(ManagedZone& z) {
             endpoint.tls = remote->tls;
             endpoint.tlsHostname = remote->tlsHostname;
             endpoint.tlsPin = remote->tlsPin;
+            endpoint.tlsCaFile = remote->tlsCaFile;
             endpoint.via = remote->via;
             job.primaries.push_back(std::move(endpoint));
         }

@@ -92,8 +92,11 @@ Result<detail::MessageStream, std::string> connectTo(const Peer& peer,
     std::optional<tls::TlsClientContext> tlsContext;
     if (peer.endpoint.tls) {
         // Built before connecting, so a configuration without a name or pin fails at once.
-        auto context =
-            tls::TlsClientContext::create(peer.endpoint.tlsHostname, peer.endpoint.tlsPin);
+        auto context = tls::TlsClientContext::create(
+            tls::TlsClientOptions{.hostname = peer.endpoint.tlsHostname,
+                                  .caFile = peer.endpoint.tlsCaFile,
+                                  .spkiPin = peer.endpoint.tlsPin,
+                                  .insecure = false});
         if (!context) return fail(peer.text + ": TLS: " + context.error());
         tlsContext.emplace(std::move(*context));
     }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ struct PrimaryEndpoint {
     bool tls = false;
     std::string tlsHostname;
     std::string tlsPin;
+    /// Trust anchors of the `tlsHostname` check; empty = the system's store.
+    std::filesystem::path tlsCaFile;
     std::optional<config::ListenAddress> via;
 };
 
