@@ -341,6 +341,29 @@ TEST(PatchZone, SignedZonesWithSignatureSlices) {
     }
 }
 
+TEST(PatchZone, ManyNodesGrowingAndShrinking) {
+    // Thirty blobs change size in both directions: every offset between them moves by a
+    // different amount.
+    const ZonePtr base = plainZone();
+    std::vector<RRsetChange> changes;
+    for (int i = 0; i < 300; i += 10) {
+        const auto length = static_cast<std::uint8_t>(i % 20 == 0 ? 60 + i / 10 : 0);
+        std::vector<std::uint8_t> text(1U + length, 'x');
+        text[0] = length;
+        changes.push_back({name("h" + std::to_string(i) + ".example."), t::TXT, {{600, text}}});
+    }
+    // And the last node the patch may touch (the very last one is the wildcard).
+    std::string last;
+    for (const Node& node : base->nodes()) {
+        if ((node.flags & kRefused) == 0 && !base->name(node).isWildcard())
+            last = base->name(node).toText();
+    }
+    changes.push_back({name(last), t::AAAA, {{300, std::vector<std::uint8_t>(16, 7)}}});
+    const auto patched = patchZone(*base, changes);
+    ASSERT_TRUE(patched.has_value());
+    expectSameZone(**patched, *rebuild(*base, changes));
+}
+
 TEST(PatchZone, EarliestRecordGivesTheTtlAndTheBaseIsUntouched) {
     const ZonePtr base = plainZone();
     // h1 keeps 10.0.0.1 (TTL 300) and gains a record with TTL 60: the RRset keeps 300.
