@@ -99,7 +99,7 @@ class StreamingTransfer final : public net::OutgoingTransfer {
                       std::string description)
         : writer_(std::move(writer)),
           request_(std::move(request)),
-          query_(std::move(query)),
+          query_(query),
           tsig_(std::move(tsig)),
           description_(std::move(description)),
           started_(std::chrono::steady_clock::now()) {}
