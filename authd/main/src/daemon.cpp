@@ -16,7 +16,6 @@
 
 #include "authd/control/control.hpp"
 #include "authd/daemon/privileges.hpp"
-#include "authd/zones/zone_loading.hpp"
 #include "authd/log.hpp"
 #include "authd/net/snapshot.hpp"
 #include "authd/net/socket.hpp"
@@ -24,6 +23,7 @@
 #include "authd/net/udp_worker.hpp"
 #include "authd/tls/tls.hpp"
 #include "authd/zones/manager.hpp"
+#include "authd/zones/zone_loading.hpp"
 
 namespace dnsfleet::authd::daemon {
 namespace {
@@ -91,9 +91,9 @@ class Daemon {
     std::unique_ptr<zones::ZoneManager> manager_;
     std::unique_ptr<control::ControlServer> control_;
     unsigned udpWorkers_ = 1;
-    std::vector<std::vector<net::UdpSocket>> udpSockets_;       // [worker][address]
+    std::vector<std::vector<net::UdpSocket>> udpSockets_;    // [worker][address]
     std::vector<std::vector<net::TcpListener>> tcpSockets_;  // [tcp thread][address]
-    std::shared_ptr<tls::TlsServerContext> tlsContext_;     // management-tls-listen
+    std::shared_ptr<tls::TlsServerContext> tlsContext_;      // management-tls-listen
     std::vector<std::unique_ptr<net::UdpWorker>> udp_;
     std::vector<std::unique_ptr<net::TcpServer>> tcp_;
     std::vector<std::thread> threads_;
@@ -125,7 +125,7 @@ bool Daemon::loadInitialZones() {
 void Daemon::reload() {
     const auto start = std::chrono::steady_clock::now();
     log::info("reload: re-reading {}", commandLine_.configFile ? commandLine_.configFile->string()
-                                                             : std::string("the zone files"));
+                                                               : std::string("the zone files"));
     auto fresh = readConfig(commandLine_);
     if (!fresh) {
         for (const auto& e : fresh.error())
@@ -228,8 +228,8 @@ void Daemon::startWorkers() {
     processor.tcpKeepalive100ms = static_cast<std::uint16_t>(
         std::min<std::int64_t>(config_.server.tcpIdleTimeout.count() / 100, 65535));
 
-    const bool managementListeners = !config_.server.managementListen.empty() ||
-                                     !config_.server.managementTlsListen.empty();
+    const bool managementListeners =
+        !config_.server.managementListen.empty() || !config_.server.managementTlsListen.empty();
     net::UdpWorkerOptions udpOptions;
     udpOptions.processor = processor;
     udpOptions.management = manager_.get();

@@ -105,7 +105,8 @@ std::vector<NotifyTarget> ZoneManager::Impl::notifyTargets(const ManagedZone& z)
         if (remote == nullptr) continue;
         const dnswire::TsigKey* key = nullptr;
         if (!remote->key.empty()) {
-            if (const auto* configured = cfg.findKey(remote->key)) key = keyring->find(configured->name);
+            if (const auto* configured = cfg.findKey(remote->key))
+                key = keyring->find(configured->name);
         }
         for (const auto& address : remote->addresses)
             targets.push_back(NotifyTarget{address, key});
@@ -254,8 +255,7 @@ bool ZoneManager::Impl::openStoreIfNeeded() {
 
 // ---- start, reload, stop ----
 
-ZoneManager::ZoneManager(config::Config cfg, net::ZoneSnapshots& published,
-                         ManagerOptions options)
+ZoneManager::ZoneManager(config::Config cfg, net::ZoneSnapshots& published, ManagerOptions options)
     : impl_(std::make_unique<Impl>(std::move(cfg), published, options)) {
     impl_->wake = net::FileDescriptor(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 }
@@ -341,9 +341,7 @@ void ZoneManager::stop() {
     if (m.wake.valid()) {
         [[maybe_unused]] const auto n = ::write(m.wake.get(), &one, sizeof one);
     }
-    {
-        std::lock_guard lock(m.jobMutex);
-    }
+    { std::lock_guard lock(m.jobMutex); }
     m.jobReady.notify_all();
     if (m.eventThread.joinable()) m.eventThread.join();
     for (auto& w : m.workers)
@@ -383,7 +381,8 @@ void ZoneManager::Impl::reloadOnEvents(config::Config fresh) {
         }
         if (role == ZoneRole::Primary && !zc.file.empty()) {
             fileZones.push_back(zc);
-            if (it->second.zone) previous.push_back(ServedZone{zc, it->second.zone, it->second.stamp});
+            if (it->second.zone)
+                previous.push_back(ServedZone{zc, it->second.zone, it->second.stamp});
         }
     }
     // Zones gone from the configuration (catalog members stay: their catalog decides).
@@ -412,15 +411,16 @@ void ZoneManager::Impl::reloadOnEvents(config::Config fresh) {
                 auto diff = xfr::diffZones(*z.zone, *r.served.zone, epochNow());
                 if (diff && diff->fromSerial != diff->toSerial) {
                     const auto& s = z.config.settings;
-                    journal = journal->append(std::make_shared<const xfr::ZoneDiff>(std::move(*diff)),
-                                              xfr::JournalLimits{s.journalMaxBytes, s.journalMaxDepth,
-                                                                 s.journalMaxAge},
-                                              epochNow());
+                    journal = journal->append(
+                        std::make_shared<const xfr::ZoneDiff>(std::move(*diff)),
+                        xfr::JournalLimits{s.journalMaxBytes, s.journalMaxDepth, s.journalMaxAge},
+                        epochNow());
                 } else if (diff && diff->fromSerial == diff->toSerial &&
                            (diff->removed.size() > 1 || diff->added.size() > 1)) {
-                    log::warning("zone {}: the file changed but the SOA serial {} did not; "
-                                 "secondaries will not see the change",
-                                 r.served.config.apex.toText(), diff->toSerial);
+                    log::warning(
+                        "zone {}: the file changed but the SOA serial {} did not; "
+                        "secondaries will not see the change",
+                        r.served.config.apex.toText(), diff->toSerial);
                 }
             }
             z.stamp = r.served.stamp;

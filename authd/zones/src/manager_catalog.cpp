@@ -154,9 +154,8 @@ void ZoneManager::Impl::rebuildProducedCatalogs() {
                 if (before == after) continue;
             }
         }
-        const std::uint32_t serial =
-            catalog.zone ? xfr::addSerial(soaSerial(*catalog.zone), 1)
-                         : static_cast<std::uint32_t>(epochNow());
+        const std::uint32_t serial = catalog.zone ? xfr::addSerial(soaSerial(*catalog.zone), 1)
+                                                  : static_cast<std::uint32_t>(epochNow());
         auto built = xfr::buildCatalog(catalog.config.apex, serial, members);
         if (!built) {
             log::error("catalog {}: cannot be built: {}", key, built.error());
@@ -167,10 +166,10 @@ void ZoneManager::Impl::rebuildProducedCatalogs() {
             auto diff = xfr::diffZones(*catalog.zone, **built, epochNow());
             if (diff) {
                 const auto& s = catalog.config.settings;
-                journal = journal->append(std::make_shared<const xfr::ZoneDiff>(std::move(*diff)),
-                                          xfr::JournalLimits{s.journalMaxBytes, s.journalMaxDepth,
-                                                             s.journalMaxAge},
-                                          epochNow());
+                journal = journal->append(
+                    std::make_shared<const xfr::ZoneDiff>(std::move(*diff)),
+                    xfr::JournalLimits{s.journalMaxBytes, s.journalMaxDepth, s.journalMaxAge},
+                    epochNow());
             }
         }
         log::info("catalog {}: serial {}, {} members", key, serial, members.size());

@@ -1,8 +1,7 @@
 // The zone manager's control commands: status, retransfer, refresh, notify, reload.
 
-#include <nlohmann/json.hpp>
-
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "authd/log.hpp"
 #include "manager_impl.hpp"

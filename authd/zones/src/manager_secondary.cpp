@@ -41,9 +41,10 @@ void ZoneManager::Impl::startSecondary(ManagedZone& z, std::shared_ptr<const zon
     z.schedule.onVersion(timersOf(z), now - age, now);
     if (z.schedule.due(now) == RefreshAction::Expire) {
         z.expired = true;
-        log::warning("zone {}: the copy on disk (serial {}) is older than its SOA expire; not "
-                     "served until a primary answers",
-                     z.config.apex.toText(), soaSerial(*z.zone));
+        log::warning(
+            "zone {}: the copy on disk (serial {}) is older than its SOA expire; not "
+            "served until a primary answers",
+            z.config.apex.toText(), soaSerial(*z.zone));
     }
 }
 
@@ -77,8 +78,8 @@ void ZoneManager::Impl::loadStoredZones(std::vector<ManagedZone*>& secondaries) 
             }
         }
     };
-    const unsigned threads = std::min<unsigned>(
-        std::max(1u, options.loadThreads), static_cast<unsigned>(secondaries.size()));
+    const unsigned threads = std::min<unsigned>(std::max(1u, options.loadThreads),
+                                                static_cast<unsigned>(secondaries.size()));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back(work);
@@ -130,9 +131,10 @@ void ZoneManager::Impl::expire(ManagedZone& z) {
     z.expired = true;
     dirty = true;
     updateAccess(apexKey(z.config.apex), z);
-    log::error("zone {} expired: no primary confirmed serial {} within the SOA expire; no longer "
-               "served",
-               z.config.apex.toText(), z.zone ? soaSerial(*z.zone) : 0);
+    log::error(
+        "zone {} expired: no primary confirmed serial {} within the SOA expire; no longer "
+        "served",
+        z.config.apex.toText(), z.zone ? soaSerial(*z.zone) : 0);
 }
 
 void ZoneManager::Impl::startPull(ManagedZone& z) {
@@ -149,15 +151,15 @@ void ZoneManager::Impl::startPull(ManagedZone& z) {
     job.options.forceAxfr = z.forceAxfr;
     // Catalog zones need not answer queries (Knot refuses them, as RFC 9432 §7 allows): the
     // IXFR itself says whether there is something new.
-    job.options.skipSoaQuery =
-        z.forceAxfr || z.config.catalogRole == config::CatalogRole::Consume;
+    job.options.skipSoaQuery = z.forceAxfr || z.config.catalogRole == config::CatalogRole::Consume;
     job.compactAfterBytes = s.journalMaxBytes;
     for (const auto& id : s.primaries) {
         const auto* remote = cfg.findRemote(id);
         if (remote == nullptr) continue;
         const dnswire::TsigKey* key = nullptr;
         if (!remote->key.empty()) {
-            if (const auto* configured = cfg.findKey(remote->key)) key = keyring->find(configured->name);
+            if (const auto* configured = cfg.findKey(remote->key))
+                key = keyring->find(configured->name);
         }
         for (const auto& address : remote->addresses) {
             PrimaryEndpoint endpoint;

@@ -65,8 +65,9 @@ std::size_t refusal(const dnswire::Query& query, std::span<const std::uint8_t> r
     builder->setRcode(code);
     std::size_t length = builder->size();
     if (tsig != nullptr && tsig->record && tsig->status != dnswire::TsigStatus::Ok) {
-        auto signedLength = dnswire::appendTsigError(response, length, *tsig->record, tsig->status,
-                                                     tsig->key, static_cast<std::uint64_t>(epochNow()));
+        auto signedLength =
+            dnswire::appendTsigError(response, length, *tsig->record, tsig->status, tsig->key,
+                                     static_cast<std::uint64_t>(epochNow()));
         if (signedLength) length = *signedLength;
     }
     return length;
@@ -175,7 +176,8 @@ std::unique_ptr<net::OutgoingTransfer> ZoneManager::startTransfer(
         auto& m = *impl_;
         dnswire::Query query;
         if (!dnswire::parseQueryInto(request, query) || query.questionEnd == 0) {
-            if (query.questionEnd != 0) responseLength = refusal(query, request, response, rcode::FORMERR);
+            if (query.questionEnd != 0)
+                responseLength = refusal(query, request, response, rcode::FORMERR);
             return nullptr;
         }
         const char* kind = query.qtype == dnswire::rrtype::AXFR ? "AXFR" : "IXFR";
@@ -243,12 +245,13 @@ std::unique_ptr<net::OutgoingTransfer> ZoneManager::startTransfer(
                 // comes back over TCP (RFC 1995 §2).
                 writer = xfr::XfrWriter::soaOnly(access->zone);
                 what = "IXFR (SOA only, client at " + std::to_string(*clientSerial) + ")";
-            } else if (auto diffs = access->journal ? access->journal->since(*clientSerial)
-                                                    : std::nullopt) {
+            } else if (auto diffs =
+                           access->journal ? access->journal->since(*clientSerial) : std::nullopt) {
                 what = "IXFR from " + std::to_string(*clientSerial);
                 writer = xfr::XfrWriter::ixfr(access->zone, std::move(*diffs), access->condensed);
             } else {
-                what = "IXFR from " + std::to_string(*clientSerial) + " as AXFR (not in the journal)";
+                what =
+                    "IXFR from " + std::to_string(*clientSerial) + " as AXFR (not in the journal)";
                 writer = xfr::XfrWriter::axfr(access->zone);
             }
         }
@@ -302,7 +305,8 @@ std::size_t ZoneManager::notify(std::span<const std::uint8_t> request, const net
             }
             return length;
         };
-        if (tsig.status != dnswire::TsigStatus::Ok && tsig.status != dnswire::TsigStatus::Unsigned) {
+        if (tsig.status != dnswire::TsigStatus::Ok &&
+            tsig.status != dnswire::TsigStatus::Unsigned) {
             log::warning("NOTIFY for {} from {} refused: TSIG {}", zoneName, who,
                          dnswire::describe(tsig.status));
             return answerWith(rcode::NOTAUTH);
@@ -312,8 +316,9 @@ std::size_t ZoneManager::notify(std::span<const std::uint8_t> request, const net
             log::info("NOTIFY for {} from {} refused: not a secondary zone here", zoneName, who);
             return answerWith(rcode::NOTAUTH);
         }
-        const dnswire::Name* keyName =
-            tsig.status == dnswire::TsigStatus::Ok && tsig.key != nullptr ? &tsig.key->name : nullptr;
+        const dnswire::Name* keyName = tsig.status == dnswire::TsigStatus::Ok && tsig.key != nullptr
+                                           ? &tsig.key->name
+                                           : nullptr;
         bool allowed = false;
         for (std::size_t i = 0; i < access->primaries.size(); ++i) {
             if (!sameHost(access->primaries[i].address, peer.address)) continue;
@@ -330,7 +335,8 @@ std::size_t ZoneManager::notify(std::span<const std::uint8_t> request, const net
         }
         if (!allowed) {
             log::warning("NOTIFY for {} from {}{} refused: not from a primary of the zone{}",
-                         zoneName, who, keyName ? " (key " + keyName->toText() + ")" : std::string(),
+                         zoneName, who,
+                         keyName ? " (key " + keyName->toText() + ")" : std::string(),
                          keyName == nullptr ? " or not signed with its key" : "");
             return answerWith(rcode::NOTAUTH);
         }

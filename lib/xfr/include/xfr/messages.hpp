@@ -52,9 +52,8 @@ struct NotifyRequest {
 /// A query for `apex`/`qtype` (SOA, AXFR or IXFR). For IXFR, `currentSoa` (the SOA RDATA of
 /// the version we have, with its TTL) goes in the authority section (RFC 1995 §3).
 [[nodiscard]] dnswire::WireResult<std::size_t> buildRequest(
-    std::span<std::uint8_t> buffer, std::uint16_t id, dnswire::NameView apex,
-    std::uint16_t qtype, std::span<const std::uint8_t> currentSoa = {},
-    std::uint32_t currentSoaTtl = 0) noexcept;
+    std::span<std::uint8_t> buffer, std::uint16_t id, dnswire::NameView apex, std::uint16_t qtype,
+    std::span<const std::uint8_t> currentSoa = {}, std::uint32_t currentSoaTtl = 0) noexcept;
 
 /// The SOA serial in the answer section of a response to an SOA query for `apex`, checking
 /// that the response matches (`id`, QR, opcode QUERY, question, RCODE NOERROR, AA).
