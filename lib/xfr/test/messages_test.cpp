@@ -58,15 +58,14 @@ TEST(Notify, TooSmallBufferIsBufferFull) {
 // Written by hand as BIND sends it: mixed-case question, SOA owner and RDATA names compressed.
 TEST(Notify, ParsesACompressedNotifyFromAnotherServer) {
     const std::vector<std::uint8_t> wire = {
-        0xAB, 0xCD, 0x24, 0x00, 0,   1,   0,    1,    0,    0,    0, 0,  // NOTIFY, AA, 1 question,
-                                                                         // 1 answer
-        7,    'E',  'x',  'a',  'm', 'p', 'l',  'e',  0,    0,    6, 0,    1,  // Example. SOA IN
-        0xC0, 12,   0,    6,    0,   1,   0,    0,    0x0E, 0x10, 0, 30,  // SOA, TTL 3600, rdlength
-                                                                          // 30
-        2,    'n',  's',  0xC0, 12,                                       // ns.Example.
-        2,    'h',  'm',  0xC0, 12,                                       // hm.Example.
-        0,    0,    0,    42,   0,   0,   0x0E, 0x10, 0,    0,    2, 0x58, 0,
-        1,    0x51, 0x80, 0,    0,   1,   0x2C};
+        0xAB, 0xCD, 0x24, 0x00, 0, 1, 0, 1, 0, 0, 0, 0,       // NOTIFY, AA, 1 question,
+                                                              // 1 answer
+        7, 'E', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 6, 0, 1,  // Example. SOA IN
+        0xC0, 12, 0, 6, 0, 1, 0, 0, 0x0E, 0x10, 0, 30,        // SOA, TTL 3600, rdlength
+                                                              // 30
+        2, 'n', 's', 0xC0, 12,                                // ns.Example.
+        2, 'h', 'm', 0xC0, 12,                                // hm.Example.
+        0, 0, 0, 42, 0, 0, 0x0E, 0x10, 0, 0, 2, 0x58, 0, 1, 0x51, 0x80, 0, 0, 1, 0x2C};
     auto notify = parseNotify(wire);
     ASSERT_TRUE(notify);
     EXPECT_EQ(notify->apex.toText(), "example.");
