@@ -16,6 +16,8 @@ constexpr std::size_t kRecordFixedSize = 10;  // type, class, TTL, RDLENGTH
 // More names than any registry type carries (SOA, MINFO and RP have two).
 constexpr std::size_t kMaxRdataNames = 8;
 constexpr std::uint16_t kOpcodeMask = 0x7800;
+// The offset bits of a compression pointer, also the low bits of a suffix index slot.
+constexpr std::uint32_t kMaxPointerOffset = 0x3FFF;
 
 constexpr std::size_t sectionIndex(Section section) noexcept {
     return static_cast<std::size_t>(section);
@@ -97,6 +99,11 @@ void MessageBuilder::copyFrom(const MessageBuilder& other) noexcept {
     extendedRcode_ = other.extendedRcode_;
     compressionEntries_ = other.compressionEntries_;
     std::copy_n(other.compression_.begin(), compressionEntries_, compression_.begin());
+    indexed_ = other.indexed_;
+    if (indexed_) {
+        suffixSlots_ = other.suffixSlots_;
+        suffixCount_ = other.suffixCount_;
+    }
 }
 
 void MessageBuilder::setLimit(std::size_t limit) noexcept {
@@ -192,6 +199,17 @@ void MessageBuilder::rollback(const Mark& mark) noexcept {
     counts_ = mark.counts;
     compressionEntries_ = mark.compressionEntries;
     section_ = mark.section;
+    // Suffixes written after the mark were all indexed after the older ones, so no older
+    // suffix's probe sequence runs through their slots: clearing them restores the index as it
+    // was at the mark. Offsets past 14 bits were never indexed.
+    if (indexed_ && mark.size <= kMaxPointerOffset) {
+        for (std::uint32_t& slot : suffixSlots_) {
+            if (slot != 0 && (slot & kMaxPointerOffset) >= mark.size) {
+                slot = 0;
+                --suffixCount_;
+            }
+        }
+    }
     writeCounts();
 }
 

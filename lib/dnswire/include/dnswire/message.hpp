@@ -245,7 +245,25 @@ class MessageBuilder {
     [[nodiscard]] std::size_t usableEnd() const noexcept;
     void writeCounts() noexcept;
 
-    static constexpr std::size_t kMaxCompressionEntries = 96;
+    /// Finds the longest suffix of `name` already in the message through the suffix index;
+    /// returns its label count (0: none) and sets `target`.
+    [[nodiscard]] std::size_t findIndexed(const std::uint8_t* const* labels, std::size_t count,
+                                          const std::uint32_t* hashes,
+                                          std::size_t& target) const noexcept;
+    /// Builds the suffix index from the names in the linear table.
+    void indexSuffixes() noexcept;
+    void insertSuffix(std::uint32_t hash, std::size_t offset) noexcept;
+
+    // Small messages (every ordinary answer) keep a short list of names and match a new name
+    // against each; once a message holds more names than the list (transfers, big RRsets), it
+    // switches to a hash index of every suffix written at a pointable offset, so that each name
+    // costs a few probes instead of a scan of the whole table.
+    static constexpr std::size_t kMaxCompressionEntries = 32;
+    static constexpr std::size_t kSuffixSlots = 4096;
+    /// Keeps the index at most half full. Pointers reach only the first 16 KiB, which hold
+    /// fewer suffixes than this unless most labels are one letter long; past it, new names are
+    /// not remembered (the message stays correct, only less compact).
+    static constexpr std::size_t kMaxSuffixes = kSuffixSlots / 2;
     std::span<std::uint8_t> buffer_;
     std::size_t size_ = 0;
     std::size_t limit_ = 0;
@@ -253,10 +271,15 @@ class MessageBuilder {
     std::array<std::uint16_t, 4> counts_{};  ///< qd, an, ns, ar
     Section section_ = Section::Question;
     std::uint8_t extendedRcode_ = 0;  ///< RCODE bits above the header's four
+    bool indexed_ = false;            ///< the suffix index replaced the linear table
     /// Only the first compressionEntries_ are meaningful; the rest is never read, so it is
     /// left uninitialised.
     std::array<CompressionEntry, kMaxCompressionEntries> compression_;
     std::size_t compressionEntries_ = 0;
+    std::size_t suffixCount_ = 0;
+    /// Open addressing, linear probing: each slot is 0 (free) or the high 18 bits of the
+    /// suffix's hash with its 14-bit offset. Read only when indexed_ (cleared on switching).
+    std::array<std::uint32_t, kSuffixSlots> suffixSlots_;
 };
 
 }  // namespace dnsfleet::dnswire
