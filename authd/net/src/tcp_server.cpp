@@ -515,8 +515,10 @@ bool TcpServer::flush(Connection& c) noexcept {
                 c.tlsWants |= EPOLLIN;
                 break;
             }
-            c.tlsBroken = result.state == tls::TlsIo::Error;
-            if (c.tlsBroken) stats_.tlsFailures.fetch_add(1, std::memory_order_relaxed);
+            // Closed or failed while writing: no close_notify on a session in that state.
+            c.tlsBroken = true;
+            if (result.state == tls::TlsIo::Error)
+                stats_.tlsFailures.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
         // MSG_NOSIGNAL: a client that went away must not raise SIGPIPE.
