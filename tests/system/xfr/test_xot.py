@@ -4,6 +4,7 @@ bind.test; each side checks the other's certificate by name against that certifi
 or by key pin. Where an ACL requires TLS, plain TCP is refused and logged; a primary whose
 certificate does not match the configured name or pin is not pulled from."""
 import signal
+import subprocess
 
 import dns.message
 import dns.rcode
@@ -11,6 +12,7 @@ import dns.rdatatype
 
 from harness import dnsq
 from harness.servers import free_port
+from harness.tools import require_tool
 from xfr.peers import (KEY_NAME, SECRET, AuthdConf, BindConf, keyring, self_signed_cert,
                        soa_serial, start, wait_log, wait_serial, without_tsig, write_zone,
                        xot_exchange)
@@ -135,6 +137,29 @@ def test_authd_xot_transfer_with_key_over_tls_is_served(servers, tmp_path):
     first = dns.message.from_wire(replies[0], keyring=q.keyring, request_mac=q.mac, xfr=True,
                                   multi=True)
     assert first.had_tsig
+
+
+def test_kdig_transfers_and_queries_over_our_tls_listener(servers, tmp_path):
+    """Knot's kdig as the XoT client (another TLS stack's view): the AXFR with the key over
+    TLS 1.3, the name checked against our certificate; a query over the same listener is
+    answered with EDNS padding when asked (RFC 7830, RFC 8467: TLS answers are padded)."""
+    kdig = require_tool("kdig")
+    primary = AuthdPrimary(servers, tmp_path)
+    common = [kdig, "@127.0.0.1", "-p", str(primary.tls_port), "+tls-ca=" + primary.cert,
+              "+tls-hostname=authd.test"]
+    out = subprocess.run(common + ["-y", "hmac-sha256:%s:%s" % (KEY_NAME, SECRET), ZONE, "AXFR"],
+                         capture_output=True, text=True, timeout=30).stdout
+    # (kdig prints no TLS session line for transfers; the port speaks nothing but TLS)
+    assert "www.%s" % ZONE in out and "192.0.2.10" in out, out
+    assert out.count("\tSOA\t") == 2, out
+    out = subprocess.run(common + ["+padding", "www." + ZONE, "A"],
+                         capture_output=True, text=True, timeout=30).stdout
+    assert "TLS session (TLS1.3)" in out, out
+    assert "status: NOERROR" in out and "PADDING" in out, out
+    # The same query over plain TCP is not padded: the padding is the TLS listener's doing.
+    out = subprocess.run([kdig, "@127.0.0.1", "-p", str(primary.port), "+tcp", "+padding",
+                          "www." + ZONE, "A"], capture_output=True, text=True, timeout=30).stdout
+    assert "status: NOERROR" in out and "PADDING" not in out, out
 
 
 def test_plain_tcp_transfer_refused_where_tls_is_required(servers, tmp_path):
