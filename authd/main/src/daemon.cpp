@@ -66,6 +66,12 @@ void warnAboutRestartOnlyChanges(const config::ServerConfig& running,
     if (running.tcpMaxClients != fresh.tcpMaxClients) warn("tcp-max-clients");
     if (running.nsid != fresh.nsid) warn("nsid");
     if (running.user != fresh.user) warn("user");
+    if (running.managementListen != fresh.managementListen) warn("management-listen");
+    if (running.managementTlsListen != fresh.managementTlsListen) warn("management-tls-listen");
+    if (running.tlsCertificate != fresh.tlsCertificate) warn("tls-certificate");
+    if (running.tlsKey != fresh.tlsKey) warn("tls-key");
+    if (running.storage != fresh.storage) warn("storage");
+    if (running.controlSocket != fresh.controlSocket) warn("control-socket");
 }
 
 class Daemon {

@@ -256,7 +256,8 @@ std::unique_ptr<net::OutgoingTransfer> ZoneManager::startTransfer(
             }
         }
         const std::string description = what + " of " + zoneName + " serial " +
-                                        std::to_string(soaSerial(*access->zone)) + " to " + who;
+                                        std::to_string(soaSerial(*access->zone)) + " to " + who +
+                                        (peer.transport == Transport::Tls ? " over TLS" : "");
         auto transfer = std::make_unique<StreamingTransfer>(
             std::move(*writer), std::vector<std::uint8_t>(request.begin(), request.end()), query,
             std::move(tsig.session), description);

@@ -111,7 +111,9 @@ zone "%(zone)s" {
     write_version(primary.zone_file, 2)
     primary.authd.reload()
     wait_serial(bind_port, ZONE, 2, timeout=20, proc_log=named.log)
-    wait_log(primary.authd, "IXFR from 1 of %s serial 2 to 127.0.0.1" % ZONE)
+    log = wait_log(primary.authd, "IXFR from 1 of %s serial 2 to 127.0.0.1" % ZONE)
+    assert any("IXFR from 1 of" in line and line.endswith("over TLS: started")
+               for line in log.splitlines()), log
     r = dnsq.query(bind_port, "v2." + ZONE, "TXT")
     assert r.rcode() == dns.rcode.NOERROR and r.answer
 
