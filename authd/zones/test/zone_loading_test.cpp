@@ -40,7 +40,10 @@ class ZoneLoading : public ::testing::Test {
         return path;
     }
     static config::ZoneConfig zoneConfig(const std::string& apex, const fs::path& file) {
-        return config::ZoneConfig{*dnswire::Name::fromText(apex), file};
+        config::ZoneConfig zone;
+        zone.apex = *dnswire::Name::fromText(apex);
+        zone.file = file;
+        return zone;
     }
 
     fs::path dir_;
