@@ -43,8 +43,12 @@ def kdig_axfr(port, timeout):
     return elapsed
 
 
+ROUNDS_RUN = [0]
+
+
 def round_for(wd, kind, zone_file, args):
-    name = "%s-%d" % (kind, len(wd.servers))
+    ROUNDS_RUN[0] += 1
+    name = "%s-%d" % (kind, ROUNDS_RUN[0])  # fresh directories: no log or zone file reused
     port = xb.free_port()
     primary_dir = wd.sub(name + "-primary")
     if kind == "knot":
