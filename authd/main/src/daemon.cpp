@@ -157,6 +157,14 @@ void Daemon::reload() {
 void Daemon::startControl() {
     const auto& path = config_.server.controlSocket;
     if (path.empty()) return;
+    // The default socket lives in the storage folder, which a server without secondary zones
+    // never needed to create.
+    std::error_code ignored;
+    if (path.has_parent_path() &&
+        std::filesystem::create_directories(path.parent_path(), ignored)) {
+        std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all,
+                                     ignored);
+    }
     auto started = control::ControlServer::start(path, *manager_);
     if (!started) {
         log::warning("no control channel: {}", started.error());

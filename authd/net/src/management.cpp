@@ -8,6 +8,7 @@ namespace dnsfleet::authd::net {
 namespace {
 
 constexpr std::uint16_t kIxfr = 251;
+constexpr std::uint16_t kSoa = 6;
 constexpr std::uint16_t kAxfr = 252;
 /// RFC 1035 §3.1: a name is at most 255 octets on the wire, the root label included.
 constexpr std::size_t kMaxNameWire = 255;
@@ -46,6 +47,15 @@ RequestKind classifyRequest(std::span<const std::uint8_t> request) noexcept {
 
     if (opcode == dnswire::opcode::NOTIFY) return RequestKind::Notify;
     if (qtype == kAxfr || qtype == kIxfr) return RequestKind::Transfer;
+    // A secondary's refresh asks the SOA signed with the zone's key, and must get a signed
+    // answer (RFC 8945 §5.3): only the management side holds the keys. Only queries that carry
+    // additional records pay for the full parse that finds the TSIG.
+    if (qtype == kSoa && opcode == dnswire::opcode::QUERY && read16(request, 10) != 0) {
+        dnswire::Query query;
+        if (dnswire::parseQueryInto(request, query) && query.tsigOffset != 0) {
+            return RequestKind::Transfer;
+        }
+    }
     return RequestKind::Query;
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include "dnswire/tsig.hpp"
 #include "management_harness.hpp"
 
 namespace dnsfleet::authd::net {
@@ -19,6 +20,27 @@ using namespace testing;
 TEST(ClassifyRequest, AxfrAndIxfrQueriesAreTransfers) {
     EXPECT_EQ(classifyRequest(request(1, kOpQuery, kTypeAxfr)), RequestKind::Transfer);
     EXPECT_EQ(classifyRequest(request(1, kOpQuery, kTypeIxfr)), RequestKind::Transfer);
+}
+
+/// `wire` signed with a throwaway key (the classifier only looks for the TSIG record).
+Bytes signedWith(Bytes wire) {
+    auto key = dnswire::makeTsigKey("refresh-key.", "hmac-sha256", "c2VjcmV0IHNlY3JldCBzZWNyZXQ=");
+    EXPECT_TRUE(key.has_value());
+    dnswire::TsigSession session(*key);
+    const std::size_t length = wire.size();
+    wire.resize(length + dnswire::kTsigMaxSize);
+    auto signedLength = session.signRequest(wire, length, 1'764'115'200);
+    EXPECT_TRUE(signedLength.has_value());
+    wire.resize(*signedLength);
+    return wire;
+}
+
+TEST(ClassifyRequest, SignedSoaQueriesGoToTheManagementSide) {
+    // A secondary's refresh is an SOA query signed with the zone's key; only the management
+    // side can sign the answer (RFC 8945 §5.3).
+    EXPECT_EQ(classifyRequest(request(1, kOpQuery, kTypeSoa)), RequestKind::Query);
+    EXPECT_EQ(classifyRequest(signedWith(request(1, kOpQuery, kTypeSoa))), RequestKind::Transfer);
+    EXPECT_EQ(classifyRequest(signedWith(request(1, kOpQuery, kTypeA))), RequestKind::Query);
 }
 
 TEST(ClassifyRequest, NotifyOpcodeIsNotifyWhateverTheType) {

@@ -63,6 +63,13 @@ std::size_t refusal(const dnswire::Query& query, std::span<const std::uint8_t> r
     auto builder = MessageBuilder::respondTo(query, request, response);
     if (!builder) return 0;
     builder->setRcode(code);
+    builder->setLimit(response.size());
+    if (query.edns.present) {
+        // RFC 6891 §7: a request with OPT gets OPT back, refusals included (as Knot does).
+        dnswire::EdnsResponse edns;
+        edns.dnssecOk = query.edns.dnssecOk;
+        static_cast<void>(builder->addOpt(edns));
+    }
     std::size_t length = builder->size();
     if (tsig != nullptr && tsig->record && tsig->status != dnswire::TsigStatus::Ok) {
         auto signedLength =
@@ -166,6 +173,35 @@ class StreamingTransfer final : public net::OutgoingTransfer {
     bool failed_ = false;
 };
 
+/// The answer to a signed SOA query (a secondary's refresh), signed with the request's key:
+/// the network layer routes such queries here because only this side holds the keys.
+std::size_t signedSoaAnswer(const dnswire::Query& query, std::span<const std::uint8_t> request,
+                            std::span<std::uint8_t> response, const zone::Zone& zone,
+                            dnswire::TsigRequestCheck& tsig) {
+    auto builder = MessageBuilder::respondTo(query, request, response);
+    if (!builder) return 0;
+    builder->setFlag(dnswire::flag::AA);
+    builder->setLimit(response.size());
+    const auto soa = zone.soa();
+    if (!builder->addRecord(dnswire::Section::Answer, zone.apex(), dnswire::rrtype::SOA, 1,
+                            soa.ttl(), soa.first())) {
+        return 0;
+    }
+    if (query.edns.present) {
+        dnswire::EdnsResponse edns;
+        edns.dnssecOk = query.edns.dnssecOk;
+        if (!builder->addOpt(edns)) return 0;
+    }
+    std::size_t length = builder->size();
+    if (tsig.session) {
+        auto signedLength =
+            tsig.session->signResponse(response, length, static_cast<std::uint64_t>(epochNow()));
+        if (!signedLength) return 0;
+        length = *signedLength;
+    }
+    return length;
+}
+
 }  // namespace
 
 std::unique_ptr<net::OutgoingTransfer> ZoneManager::startTransfer(
@@ -180,7 +216,9 @@ std::unique_ptr<net::OutgoingTransfer> ZoneManager::startTransfer(
                 responseLength = refusal(query, request, response, rcode::FORMERR);
             return nullptr;
         }
-        const char* kind = query.qtype == dnswire::rrtype::AXFR ? "AXFR" : "IXFR";
+        const char* kind = query.qtype == dnswire::rrtype::AXFR   ? "AXFR"
+                           : query.qtype == dnswire::rrtype::IXFR ? "IXFR"
+                                                                  : "SOA query";
         const std::string who = peerText(peer);
         const std::string zoneName = query.qname.toText();
         std::shared_ptr<const dnswire::TsigKeyring> ring;
@@ -206,6 +244,15 @@ std::unique_ptr<net::OutgoingTransfer> ZoneManager::startTransfer(
             responseLength = refusal(query, request, response, rcode::NOTAUTH, &tsig);
             return nullptr;
         }
+        if (query.qtype == dnswire::rrtype::SOA) {
+            responseLength = signedSoaAnswer(query, request, response, *access->zone, tsig);
+            return nullptr;
+        }
+        if (query.qtype == dnswire::rrtype::AXFR && peer.transport == Transport::Udp) {
+            // AXFR needs a stream (RFC 5936 §4.2); Knot answers NOTIMP over UDP, before any ACL.
+            responseLength = refusal(query, request, response, rcode::NOTIMP, &tsig);
+            return nullptr;
+        }
         const dnswire::Name* keyName = tsig.status == dnswire::TsigStatus::Ok && tsig.key != nullptr
                                            ? &tsig.key->name
                                            : nullptr;
@@ -219,17 +266,16 @@ std::unique_ptr<net::OutgoingTransfer> ZoneManager::startTransfer(
                          verdict == AclVerdict::NeedsTls ? "the ACL requires TLS"
                          : verdict == AclVerdict::Denied ? "denied by the ACL"
                                                          : "no ACL rule allows it");
-            responseLength = refusal(query, request, response, rcode::REFUSED, &tsig);
+            // NOTAUTH, as Knot DNS answers a transfer its ACL does not allow; REFUSED where
+            // only the transport is wrong (plain TCP where the ACL wants XoT, RFC 9103 §9).
+            responseLength =
+                refusal(query, request, response,
+                        verdict == AclVerdict::NeedsTls ? rcode::REFUSED : rcode::NOTAUTH, &tsig);
             return nullptr;
         }
         std::optional<xfr::XfrWriter> writer;
         std::string what = kind;
         if (query.qtype == dnswire::rrtype::AXFR) {
-            if (peer.transport == Transport::Udp) {
-                // AXFR needs a stream (RFC 5936 §4.2); Knot answers NOTIMP over UDP too.
-                responseLength = refusal(query, request, response, rcode::NOTIMP, &tsig);
-                return nullptr;
-            }
             writer = xfr::XfrWriter::axfr(access->zone);
         } else {
             const auto clientSerial = ixfrClientSerial(request);
@@ -292,7 +338,14 @@ std::size_t ZoneManager::notify(std::span<const std::uint8_t> request, const net
         }
         const auto now = static_cast<std::uint64_t>(epochNow());
         auto tsig = dnswire::verifyTsigRequest(request, *ring, now, m.cfg.server.tsigFudge);
+        dnswire::Query query;
+        const bool parsedQuery =
+            dnswire::parseQueryInto(request, query).has_value() && query.questionEnd != 0;
         auto answerWith = [&](std::uint16_t code) -> std::size_t {
+            if (code != rcode::NOERROR && parsedQuery) {
+                // A refusal carries no AA and echoes OPT, as Knot's does.
+                return refusal(query, request, response, code, &tsig);
+            }
             auto answer = xfr::buildNotifyResponse(request, response, code);
             if (!answer) return 0;
             std::size_t length = *answer;

@@ -135,3 +135,39 @@ def test_authd_follows_bind_with_ixfr(servers, tmp_path):
 
 def test_authd_follows_bind_with_axfr_fallback(servers, tmp_path):
     _bind_case(servers, tmp_path, False, "AXFR of serial 2")
+
+
+def test_authd_follows_authd_with_signed_refresh(servers, tmp_path):
+    """A refresh asks the primary's SOA signed with the zone's key; our primary answers it
+    signed (RFC 8945 §5.3), so the secondary trusts the serial and pulls the IXFR."""
+    zone_file = str(tmp_path / "primary.zone")
+    write_version(zone_file, 1)
+    primary_port, secondary_port = free_port(), free_port()
+    primary_body = """
+[[key]]
+id = "%(key)s"
+secret = "%(secret)s"
+
+[[acl]]
+id = "signed"
+address = "127.0.0.1"
+key = "%(key)s"
+
+[[zone]]
+name = "%(zone)s"
+file = "%(file)s"
+acl = ["signed"]
+""" % {"key": KEY_NAME, "secret": SECRET, "zone": ZONE, "file": zone_file}
+    primary = start(servers, AuthdConf(str(tmp_path / "primary"), primary_body, port=primary_port,
+                                       zones=[(ZONE, zone_file)]))
+    secondary = start_authd_secondary(servers, tmp_path, primary_port, secondary_port)
+    wait_serial(secondary_port, ZONE, 1, timeout=20, proc_log=secondary.log)
+    write_version(zone_file, 2)
+    primary.reload()
+    wait_serial(primary_port, ZONE, 2, timeout=10, proc_log=primary.log)
+    code, answer = secondary.ctl("refresh", ZONE)
+    assert code == 0, answer
+    wait_serial(secondary_port, ZONE, 2, timeout=10, proc_log=secondary.log)
+    wait_log(secondary, "IXFR of serial 2")
+    # an unsigned answer to the signed SOA query would have failed the refresh
+    assert "refresh failed" not in secondary.full_log()

@@ -62,9 +62,11 @@ class ManagementHandler {
 
 /// How the network layer routes a request.
 enum class RequestKind : std::uint8_t {
-    Query,     ///< answered by the QueryProcessor
-    Transfer,  ///< AXFR or IXFR: ManagementHandler::startTransfer
-    Notify,    ///< opcode NOTIFY: ManagementHandler::notify
+    Query,  ///< answered by the QueryProcessor
+    /// AXFR or IXFR, or an SOA query signed with TSIG (a secondary's refresh, which needs a
+    /// signed answer): ManagementHandler::startTransfer
+    Transfer,
+    Notify,  ///< opcode NOTIFY: ManagementHandler::notify
 };
 
 /// Looks at the header and the question only (cheap, allocation-free). Malformed requests are
