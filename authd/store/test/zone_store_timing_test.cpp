@@ -95,24 +95,26 @@ TEST_F(ZoneStoreTest, CommitCostIsTimed) {
     std::printf("restore with a %u-entry journal: %.2f ms\n", kCommits, millisecondsSince(start));
 }
 
-TEST_F(ZoneStoreTest, OneMillionRecordsAreStoredAndReadBack) {
-    // 32 MB through the store: for measurements, not for every run of the suite.
-    if (std::getenv("DNSFLEET_STORE_BIG") == nullptr) GTEST_SKIP() << "set DNSFLEET_STORE_BIG=1";
+TEST_F(ZoneStoreTest, ManyChunksAreStoredReplacedAndReadBack) {
+    // 200k records (~6 MB, several snapshot chunks) on every run; the 1M-record figures in the
+    // README come from DNSFLEET_STORE_RECORDS=1000000.
+    const char* wanted = std::getenv("DNSFLEET_STORE_RECORDS");
+    const unsigned records = wanted != nullptr ? static_cast<unsigned>(std::atoi(wanted)) : 200000;
     auto store = openStore(kMapSize);
-    const auto big = version(1, "h", 1000000, 1);
+    const auto big = version(1, "h", records, 1);
     auto start = Clock::now();
     ASSERT_TRUE(store->storeFull(apex_, big, 0));
-    std::printf("storeFull of 1M records (%zu octets): %.1f ms, file %zu octets\n", big.bytes(),
-                millisecondsSince(start), store->fileSize());
+    std::printf("storeFull of %u records (%zu octets): %.1f ms, file %zu octets\n", records,
+                big.bytes(), millisecondsSince(start), store->fileSize());
     start = Clock::now();
     ASSERT_TRUE(store->storeFull(apex_, big, 0));
-    std::printf("storeFull of 1M records again (replacing them): %.1f ms\n",
+    std::printf("storeFull of %u records again (replacing them): %.1f ms\n", records,
                 millisecondsSince(start));
     start = Clock::now();
     auto stored = store->read(apex_);
     ASSERT_TRUE(stored) << stored.error();
     EXPECT_EQ(stored->snapshot, big);
-    std::printf("read of 1M records: %.1f ms, file %zu octets\n", millisecondsSince(start),
+    std::printf("read of %u records: %.1f ms, file %zu octets\n", records, millisecondsSince(start),
                 store->fileSize());
 }
 
