@@ -99,7 +99,8 @@ TEST_F(ZoneStoreTest, ManyChunksAreStoredReplacedAndReadBack) {
     // 200k records (~6 MB, several snapshot chunks) on every run; the 1M-record figures in the
     // README come from DNSFLEET_STORE_RECORDS=1000000.
     const char* wanted = std::getenv("DNSFLEET_STORE_RECORDS");
-    const unsigned records = wanted != nullptr ? static_cast<unsigned>(std::atoi(wanted)) : 200000;
+    const auto records = static_cast<std::uint32_t>(
+        wanted != nullptr ? std::strtoul(wanted, nullptr, 10) : 200000UL);
     auto store = openStore(kMapSize);
     const auto big = version(1, "h", records, 1);
     auto start = Clock::now();
