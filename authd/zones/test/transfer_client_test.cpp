@@ -57,7 +57,8 @@ std::vector<std::string> addresses(const zone::Zone& zone, const char* owner) {
 class TransferClientTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (!knottest::knotInstalled()) GTEST_SKIP() << "knotd not installed";
+        if (!knottest::knotInstalled())
+            FAIL() << "knotd not installed (scripts/install-deps.sh test installs it)";
         knot_.writeFile("example.zone", zoneText("example.", 1, "192.0.2.2"));
         knot_.writeFile("keyed.zone", zoneText("keyed.example.", 7, "192.0.2.7"));
         const std::string conf =
