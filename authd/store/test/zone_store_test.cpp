@@ -235,6 +235,7 @@ TEST_F(ZoneStoreTest, ReadersOnOtherThreadsSeeWholeVersionsWhileAWriterCommits) 
     std::atomic<int> loads{0};
     std::atomic<int> bad{0};
     std::vector<std::thread> readers;
+    readers.reserve(3);
     for (int t = 0; t < 3; ++t) {
         readers.emplace_back([&] {
             while (!done.load()) {

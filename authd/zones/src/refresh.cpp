@@ -48,7 +48,8 @@ std::chrono::seconds clampTimer(std::chrono::seconds value, std::chrono::seconds
 std::optional<SoaTimers> soaTimers(const std::uint8_t* rdata, std::size_t size) noexcept {
     if (rdata == nullptr) return std::nullopt;
     std::size_t pos = 0;
-    if (!skipName(rdata, size, pos) || !skipName(rdata, size, pos)) return std::nullopt;
+    const bool skippedMname = skipName(rdata, size, pos);
+    if (!skippedMname || !skipName(rdata, size, pos)) return std::nullopt;
     // SERIAL REFRESH RETRY EXPIRE MINIMUM, 32 bits each, and nothing after them.
     if (size - pos != 20) return std::nullopt;
     SoaTimers timers;

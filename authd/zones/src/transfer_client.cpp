@@ -18,7 +18,6 @@ namespace dnsfleet::authd::zones {
 namespace {
 
 using detail::Deadline;
-using detail::IoError;
 using detail::IoFailure;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -326,7 +325,7 @@ Result<Outcome, std::string> transfer(const Peer& peer, dnswire::NameView apex, 
 }  // namespace
 
 Result<PullResult, std::string> pullZone(const PrimaryEndpoint& primary, dnswire::NameView apex,
-                                         std::shared_ptr<const zone::Zone> current,
+                                         const std::shared_ptr<const zone::Zone>& current,
                                          const PullOptions& options) {
     const Peer peer(primary);
     PullResult result;

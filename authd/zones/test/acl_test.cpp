@@ -49,7 +49,7 @@ Source v6(const char* text) {
     return s;
 }
 
-AclRule rule(std::vector<const char*> addresses, std::vector<const char*> keys,
+AclRule rule(const std::vector<const char*>& addresses, const std::vector<const char*>& keys,
              std::vector<AclAction> actions = {AclAction::Transfer}) {
     AclRule r;
     for (const char* a : addresses)

@@ -132,7 +132,7 @@ class KnotServer {
 
     /// Writes `text` to `name` in the server's folder; returns the full path.
     std::filesystem::path writeFile(const std::string& name, const std::string& text) const {
-        const auto path = dir_ / name;
+        auto path = dir_ / name;
         std::ofstream(path) << text;
         return path;
     }

@@ -48,6 +48,7 @@ Result<std::shared_ptr<const zone::Zone>, std::string> apply(const zone::Zone& b
                                                              const std::vector<ZoneDiff>& diffs,
                                                              SizeLimits limits = {}) {
     std::vector<const ZoneDiff*> steps;
+    steps.reserve(diffs.size());
     for (const ZoneDiff& d : diffs)
         steps.push_back(&d);
     return applyDiffs(base, steps, limits);

@@ -24,6 +24,7 @@ std::shared_ptr<const ZoneDiff> step(std::uint32_t from, std::uint32_t to,
 
 std::vector<std::uint32_t> serialsOf(const std::vector<std::shared_ptr<const ZoneDiff>>& diffs) {
     std::vector<std::uint32_t> out;
+    out.reserve(diffs.size());
     for (const auto& d : diffs)
         out.push_back(d->fromSerial);
     return out;

@@ -64,10 +64,9 @@ struct PullResult {
 /// Pulls `apex` from `primary`. `current` is the version we serve (null when none). Errors are
 /// one line for the log: `127.0.0.1:53: timed out`, `TSIG BADSIG from 127.0.0.1:53`, `IXFR
 /// inconsistent: ...`, ...
-[[nodiscard]] Result<PullResult, std::string> pullZone(const PrimaryEndpoint& primary,
-                                                       dnswire::NameView apex,
-                                                       std::shared_ptr<const zone::Zone> current,
-                                                       const PullOptions& options);
+[[nodiscard]] Result<PullResult, std::string> pullZone(
+    const PrimaryEndpoint& primary, dnswire::NameView apex,
+    const std::shared_ptr<const zone::Zone>& current, const PullOptions& options);
 
 /// Only the SOA serial of `apex` at `primary` (UDP, then TCP when truncated); also used to
 /// see whether an edge serves a serial yet.
