@@ -13,13 +13,15 @@ tier=${1:-test}
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-rt-14-dev clang-format clang-tidy
-  libssl-dev libsodium-dev liblmdb-dev libsqlite3-dev
+  libssl-dev libsodium-dev liblmdb-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
+  libcurl4-openssl-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   bind9-dnsutils
 )
 test_pkgs=(
-  python3 python3-pytest python3-dnspython
+  python3 python3-pytest python3-dnspython python3-requests python3-yaml python3-aiosmtpd
+  postgresql
   knot knot-dnsutils nsd bind9 ldnsutils bind9-utils unbound dnsperf
   procps iproute2
 )

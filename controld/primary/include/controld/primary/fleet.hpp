@@ -1,0 +1,44 @@
+#pragma once
+/// \file
+/// controld as the hidden primary of the fleet: a catalog zone of every served
+/// zone, AXFR and IXFR (from the versions' diffs) under TSIG on the management address, NOTIFY
+/// to every registered edge on each new version, and the sync status of change ids (an edge is
+/// in sync when it *answers* the zone's SOA query with the new serial or a later one).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "controld/config/settings.hpp"
+#include "controld/core/context.hpp"
+#include "storage/database.hpp"
+
+namespace dnsfleet::controld::primary {
+
+/// Records, inside the transaction that creates a zone's new version (apply, restore, create,
+/// delete), the change whose sync status the API reports; returns its id ("C" + digits).
+/// `serial` is the new SOA serial (for a deleted zone: the catalog's new serial).
+[[nodiscard]] std::string recordChange(storage::Transaction& tx, const RequestContext& context,
+                                       Id contractId, Id zoneId, std::string_view zoneName,
+                                       std::uint32_t serial);
+
+/// The running primary: transfer server, NOTIFY sender and sync poller.
+class Fleet {
+  public:
+    virtual ~Fleet() = default;
+
+    /// Starts serving on settings.fleet.transferListen. Throws std::runtime_error when the
+    /// address cannot be bound.
+    [[nodiscard]] static std::unique_ptr<Fleet> start(storage::Database& db,
+                                                      const config::Settings& settings);
+
+    /// Called after a transaction that made new zone versions committed: reloads what changed
+    /// from the database (zones, versions, catalog), then sends NOTIFY to every edge.
+    /// Non-blocking.
+    virtual void versionsChanged() = 0;
+    /// Called after edges were added or removed.
+    virtual void edgesChanged() = 0;
+    virtual void stop() = 0;
+};
+
+}  // namespace dnsfleet::controld::primary
