@@ -4,7 +4,9 @@
 /// (server.hpp, cpp-httplib over TLS) fills a `Request`, the middleware authenticates it, and
 /// `Router::dispatch` calls the handler; handlers are plain functions and are unit-tested by
 /// dispatching hand-made requests. Nothing below this layer sees HTTP types.
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -19,7 +21,9 @@ namespace dnsfleet::controld::http {
 
 struct Request {
     std::string method;  ///< "GET", "POST", ...
-    std::string path;    ///< decoded path, without the query string
+    /// The path as sent (percent-encoded), without the query string; the router splits it at
+    /// '/' and then decodes each segment, so that "%2F" inside a parameter stays in it.
+    std::string path;
     std::multimap<std::string, std::string> query;
     /// Header names lower-case.
     std::multimap<std::string, std::string> headers;
@@ -49,11 +53,13 @@ struct Response {
 [[nodiscard]] Response noContent();
 /// An RFC 9457 problem document (application/problem+json) for `error`, with the request id,
 /// `errors` (field, message) for validation failures, `conflicts` when present, and Retry-After
-/// on 429.
-[[nodiscard]] Response problem(const ServiceError& error, const RequestContext& context);
+/// on 429. `instance` is the request path (the router passes it; handlers may leave it out).
+[[nodiscard]] Response problem(const ServiceError& error, const RequestContext& context,
+                               std::string_view instance = {});
 
 /// Parses a JSON object body: 415 unless the content type is JSON, 400 with the line/column of a
-/// syntax error, 400 when it is not an object. The size limit is enforced by the server.
+/// syntax error, 400 when it is not an object, repeats a member name or nests deeper than 64
+/// levels. The size limit is enforced by the server.
 [[nodiscard]] Outcome<nlohmann::json> parseJsonBody(const Request& request);
 
 /// Checks a body object's members: every key must be in `allowed` (unknown members are an error
