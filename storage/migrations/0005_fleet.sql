@@ -33,3 +33,12 @@ CREATE TABLE edge_sync (
     checked_at BIGINT NOT NULL,
     PRIMARY KEY (edge_id, zone_id)
 );
+
+-- The catalog zone's serial (one row, id 1): bumped when the set of served zones changes, kept
+-- here so that it never goes back across restarts.
+CREATE TABLE fleet_catalog (
+    id BIGINT PRIMARY KEY,
+    serial BIGINT NOT NULL,
+    members_digest TEXT NOT NULL,               -- SHA-256 of the sorted member names
+    updated_at BIGINT NOT NULL
+);

@@ -117,6 +117,8 @@ class Transaction {
     std::int64_t execute(std::string_view sql, const std::vector<Value>& params = {});
     /// The first row, or nullopt when the statement returned none.
     std::optional<Row> queryOne(std::string_view sql, const std::vector<Value>& params = {});
+    /// Runs several `;`-separated statements without parameters (migrations, test fixtures).
+    void script(std::string_view sql);
 
     /// Makes the changes durable. Does nothing after rollback(), so that a body run by
     /// Database::run can roll back its own changes and still return an error value.
