@@ -357,8 +357,12 @@ Rrset apexRrset(std::string_view apex, std::uint16_t type, std::uint32_t ttl,
     for (const auto& text : texts) {
         std::vector<std::uint8_t> wire;
         std::string printed;
-        if (dnswire::rdataFromString(type, text, dnswire::NameView(), wire) &&
-            dnswire::rdataToText(type, wire, printed)) {
+        if (!dnswire::rdataFromString(type, text, dnswire::NameView(), wire)) {
+            parsed.emplace_back(std::vector<std::uint8_t>{}, text);
+            continue;
+        }
+        dnswire::canonicalizeRdata(type, wire);
+        if (dnswire::rdataToText(type, wire, printed)) {
             parsed.emplace_back(std::move(wire), std::move(printed));
         } else {
             parsed.emplace_back(std::vector<std::uint8_t>{}, text);

@@ -1,11 +1,14 @@
 #pragma once
-// Helpers shared by the RRset checks and the zone text reader/writer (private to zones/).
+// Helpers shared by the RRset checks and the zone text reader and writer (private to zones/).
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "controld/zones/records.hpp"
 
 namespace dnsfleet::controld::zones::detail {
 
@@ -23,5 +26,11 @@ namespace dnsfleet::controld::zones::detail {
 /// RFC 4034 §6.3 order of canonical RDATA.
 [[nodiscard]] int compareRdata(std::span<const std::uint8_t> a,
                                std::span<const std::uint8_t> b) noexcept;
+
+/// Indexes of `rrsets` in canonical DNS order (RFC 4034 §6.1 by owner, then by type code);
+/// with `soaFirst`, SOA RRsets come before everything else. RRsets whose name or type does not
+/// parse (not canonical input) sort last, in input order.
+[[nodiscard]] std::vector<std::size_t> canonicalOrder(const std::vector<Rrset>& rrsets,
+                                                      bool soaFirst);
 
 }  // namespace dnsfleet::controld::zones::detail
