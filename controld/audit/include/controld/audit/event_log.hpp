@@ -8,6 +8,7 @@
 /// entry as the chain's new anchor, so `verifyChain` still checks what is left.
 /// Platform events that belong to no contract (staff logins, edge registration) form their own
 /// chain under contract id 0.
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,7 +30,7 @@ struct Event {
 };
 
 /// Appends `event` within `tx` (a Write transaction): the entry commits or rolls back with the
-/// change it describes.
+/// change it describes. Throws storage::DatabaseError like every statement in `tx`.
 void append(storage::Transaction& tx, const RequestContext& context, const Event& event);
 
 /// Appends `event` in a transaction of its own (for denied requests and failed logins, whose
@@ -60,6 +61,12 @@ struct Filter {
     std::optional<std::string> result;
     std::int64_t offset = 0;
     std::int64_t limit = 100;
+    /// Chain order (the export) instead of newest first.
+    bool oldestFirst = false;
+    /// Only entries with a larger id: keyset paging for the export, which reads a whole log.
+    std::optional<Id> afterId;
+    /// Whether to count all matching entries (`Page::total`); the export does not need it.
+    bool withTotal = true;
 };
 
 struct Page {
@@ -74,11 +81,35 @@ struct Verification {
     bool intact = true;
     std::int64_t checked = 0;
     std::optional<Id> firstBadEntry;  ///< the first entry whose hash does not follow
+    std::string anchor;               ///< the hash the chain starts from (64 zeros if none)
+    Id removedThroughId = 0;          ///< entries up to this id were removed by retention
+    std::string head;                 ///< the last entry's hash ("" when the chain is empty)
 };
 [[nodiscard]] Verification verifyChain(storage::Transaction& tx, Id contractId);
 
 /// Removes every entry older than `cutoff` (all contracts), keeping each chain's anchor; returns
 /// how many entries were removed. Run daily by the retention job with now - 90 days.
 std::int64_t removeOlderThan(storage::Transaction& tx, Timestamp cutoff);
+
+/// The retention job: removes entries older than `now - retention` in one Write
+/// transaction and logs how many it removed in each affected chain ("events.retention", actor
+/// "system"). Returns the number of entries removed. Called daily by controld.
+std::int64_t runRetention(storage::Database& db, Timestamp now, std::chrono::hours retention);
+
+/// The actor as the log writes it: "user:<login>", "staff:<login>", "token:<id>:<login>",
+/// "system", "anonymous".
+[[nodiscard]] std::string actorText(const Actor& actor);
+
+/// The chain rule: hex SHA-256 over `previousHash` and the entry's fields (id and hash not
+/// included), serialized as docs/controld/events.md describes. `entry.details` is ignored in
+/// favour of `detailsText`, the canonical JSON text exactly as stored.
+[[nodiscard]] std::string chainHash(const std::string& previousHash, const Entry& entry,
+                                    const std::string& detailsText);
+
+/// The hash a chain starts from when nothing was ever removed: 64 zeros.
+[[nodiscard]] const std::string& genesisHash();
+
+/// The JSON object the API returns for an entry (snake_case keys, RFC 3339 time).
+[[nodiscard]] nlohmann::json toJson(const Entry& entry);
 
 }  // namespace dnsfleet::controld::audit
