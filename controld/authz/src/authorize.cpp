@@ -128,8 +128,15 @@ Outcome<Id> resolveContract(storage::Database& db, const RequestContext& context
             }
             return std::nullopt;
         });
+    // One answer for "does not exist" and "is someone else's", word for word.
     if (!contractId) return fail(notFound("no such contract"));
-    DNSFLEET_TRY(authorize(db, context, permission, *contractId, zone));
+    Outcome<void> allowedHere = authorize(db, context, permission, *contractId, zone);
+    if (!allowedHere) {
+        if (allowedHere.error().code == ErrorCode::NotFound) {
+            return fail(notFound("no such contract"));
+        }
+        return fail(std::move(allowedHere).error());
+    }
     return *contractId;
 }
 
