@@ -7,10 +7,11 @@
 #include <string>
 
 #include "storage/database.hpp"
+#include "storage/testing/postgres.hpp"
 
 namespace dnsfleet::storage {
 
-inline const auto kBackends = ::testing::Values(Backend::Sqlite);
+inline const auto kBackends = ::testing::Values(Backend::Sqlite, Backend::Postgres);
 
 inline std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
     return info.param == Backend::Sqlite ? "Sqlite" : "Postgres";
@@ -51,13 +52,23 @@ class BackendTest : public ::testing::TestWithParam<Backend> {
         Options options;
         options.busyTimeout = std::chrono::milliseconds(500);
         options.poolSize = 4;
+        if (GetParam() == Backend::Postgres) {
+            options.url = test::TestPostgres::shared().createDatabase();
+            return options;
+        }
         options.url =
             "sqlite://" + (dir_.path() / ("db" + std::to_string(++count_) + ".sqlite")).string();
         return options;
     }
 
     /// PostgreSQL's documented restore: pg_restore --clean into the database.
-    void restoreWithPgRestore(const std::string& /*file*/) { FAIL() << "no PostgreSQL yet"; }
+    void restoreWithPgRestore(const std::string& file) {
+        // Into a database that has lost its data: the table is gone.
+        db_->run(Mode::Write, [](Transaction& tx) { tx.execute("DROP TABLE squares"); });
+        db_.reset();
+        test::TestPostgres::restore(options_.url, file);
+        db_ = Database::open(options_);
+    }
 
     TempDir dir_;
     Options options_;

@@ -18,7 +18,8 @@ class BackupTest : public BackendTest {};
 void expectConsistent(Database& db, std::int64_t atLeast) {
     const auto row = db.run(Mode::Read, [](Transaction& tx) {
         return *tx.queryOne(
-            "SELECT count(*), coalesce(max(n), 0), coalesce(sum(sq), 0) FROM squares");
+            "SELECT count(*), coalesce(max(n), 0), CAST(coalesce(sum(sq), 0) AS BIGINT) FROM "
+            "squares");
     });
     const std::int64_t count = row.integer(0);
     EXPECT_GE(count, atLeast);
