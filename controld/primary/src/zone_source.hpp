@@ -1,0 +1,89 @@
+#pragma once
+// What the primary serves, read from the database: the zones and their current versions, the
+// catalog zone, parsed versions (cached, bounded) and the diffs between versions.
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/result.hpp"
+#include "controld/core/context.hpp"
+#include "dnswire/name.hpp"
+#include "storage/database.hpp"
+#include "xfr/diff.hpp"
+#include "zone/zone.hpp"
+
+namespace dnsfleet::controld::primary {
+
+/// One served zone's current version.
+struct ServedZone {
+    Id id = 0;
+    dnswire::Name apex;  ///< lower-case
+    std::int64_t version = 0;
+    std::uint32_t serial = 0;
+};
+
+/// Everything served at one moment; replaced as a whole on reload.
+struct Snapshot {
+    /// Keyed by the apex's lower-case text with the final dot.
+    std::map<std::string, ServedZone> zones;
+    dnswire::Name catalogApex;
+    std::uint32_t catalogSerial = 0;
+    std::shared_ptr<const zone::Zone> catalog;
+};
+
+/// The lower-case text of a name with its final dot ("example.com."), the key of zones.
+[[nodiscard]] std::string zoneKey(std::string_view name);
+
+/// Parses stored zone text into a zone of `apex`; errors joined into one line.
+[[nodiscard]] Result<std::shared_ptr<const zone::Zone>, std::string> parseZoneText(
+    dnswire::NameView apex, std::string_view text);
+
+class ZoneSource {
+  public:
+    /// `maxParsedVersions` and `maxDiffs` bound what is kept in memory.
+    ZoneSource(storage::Database& db, dnswire::Name catalogApex, std::size_t maxParsedVersions = 64,
+               std::size_t maxDiffs = 64);
+
+    /// Reads the zones and the catalog again; the catalog's serial is bumped (and stored) when
+    /// its member set changed. Returns the new snapshot. Throws DatabaseError.
+    std::shared_ptr<const Snapshot> reload();
+    /// The last snapshot (never null after the first reload()).
+    [[nodiscard]] std::shared_ptr<const Snapshot> snapshot() const;
+
+    /// The parsed zone of `zoneId` at `version`. Errors are for the log.
+    Result<std::shared_ptr<const zone::Zone>, std::string> version(const ServedZone& zone,
+                                                                   std::int64_t version);
+    /// The current version of `zone`.
+    Result<std::shared_ptr<const zone::Zone>, std::string> current(const ServedZone& zone) {
+        return version(zone, zone.version);
+    }
+    /// The diff from the stored version whose serial is `fromSerial` to the current one, or
+    /// nullptr when no stored version has that serial (the caller falls back to AXFR).
+    Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> diffFrom(const ServedZone& zone,
+                                                                       std::uint32_t fromSerial);
+
+    /// Parsed versions currently cached (for tests of the bound).
+    [[nodiscard]] std::size_t cachedVersions() const;
+
+  private:
+    using VersionKey = std::pair<Id, std::int64_t>;
+    using DiffKey = std::tuple<Id, std::int64_t, std::int64_t>;
+
+    storage::Database& db_;
+    dnswire::Name catalogApex_;
+    std::size_t maxParsed_;
+    std::size_t maxDiffs_;
+
+    mutable std::mutex mutex_;
+    std::shared_ptr<const Snapshot> snapshot_;
+    /// Least recently used at the back.
+    std::list<std::pair<VersionKey, std::shared_ptr<const zone::Zone>>> parsed_;
+    std::list<std::pair<DiffKey, std::shared_ptr<const xfr::ZoneDiff>>> diffs_;
+};
+
+}  // namespace dnsfleet::controld::primary
