@@ -2,6 +2,7 @@
 // REPEATABLE READ READ ONLY read transactions, statements prepared once per connection.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdlib>
@@ -89,6 +90,38 @@ Bytes decodeBytea(const char* text, std::size_t size) {
         out.data.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
     }
     return out;
+}
+
+/// The highest `$n` outside string literals, quoted identifiers and comments.
+std::size_t highestPlaceholder(std::string_view sql) {
+    std::size_t highest = 0;
+    std::size_t i = 0;
+    const std::size_t size = sql.size();
+    auto skipPast = [&](std::string_view end) {
+        const std::size_t at = sql.find(end, i);
+        i = at == std::string_view::npos ? size : at + end.size();
+    };
+    while (i < size) {
+        const char c = sql[i];
+        if (c == '\'' || c == '"') {
+            ++i;
+            skipPast(std::string_view(&sql[i - 1], 1));
+        } else if (c == '-' && i + 1 < size && sql[i + 1] == '-') {
+            skipPast("\n");
+        } else if (c == '/' && i + 1 < size && sql[i + 1] == '*') {
+            i += 2;
+            skipPast("*/");
+        } else if (c == '$' && i + 1 < size && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            std::size_t n = 0;
+            for (++i; i < size && sql[i] >= '0' && sql[i] <= '9'; ++i) {
+                n = n * 10 + static_cast<std::size_t>(sql[i] - '0');
+            }
+            highest = std::max(highest, n);
+        } else {
+            ++i;
+        }
+    }
+    return highest;
 }
 
 }  // namespace
@@ -205,21 +238,18 @@ class PgConnection {
         p.types.reserve(params.size());
         for (const Value& v : params)
             p.types.push_back(typeOf(v));
+        // The server accepts declared parameters that the statement does not use; SQLite does
+        // not, so both insist on exactly $1..$n.
+        if (const std::size_t used = highestPlaceholder(sql); used != params.size()) {
+            throw DatabaseError(ErrorKind::Other, "postgresql: statement has " +
+                                                      std::to_string(used) + " parameters, given " +
+                                                      std::to_string(params.size()) +
+                                                      " (in: " + statementHead(sql) + ")");
+        }
         const std::string text(sql);
         const Result made(PQprepare(conn_, p.name.c_str(), text.c_str(),
                                     static_cast<int>(p.types.size()), p.types.data()));
         if (PQresultStatus(made.get()) != PGRES_COMMAND_OK) fail(made.get(), sql);
-        const Result described(PQdescribePrepared(conn_, p.name.c_str()));
-        if (PQresultStatus(described.get()) != PGRES_COMMAND_OK) fail(described.get(), sql);
-        if (static_cast<std::size_t>(PQnparams(described.get())) != params.size()) {
-            const std::string drop = "DEALLOCATE " + p.name;
-            const Result ignored(PQexec(conn_, drop.c_str()));
-            throw DatabaseError(ErrorKind::Other, "postgresql: statement has " +
-                                                      std::to_string(PQnparams(described.get())) +
-                                                      " parameters, given " +
-                                                      std::to_string(params.size()) +
-                                                      " (in: " + statementHead(sql) + ")");
-        }
         if (it == cache_.end())
             it = cache_.emplace(std::string(sql), std::vector<Prepared>{}).first;
         it->second.push_back(std::move(p));
@@ -422,7 +452,7 @@ std::string pgProgram(const char* name) {
     if (const char* dir = std::getenv("DNSFLEET_PG_BINDIR"); dir != nullptr && *dir != '\0') {
         return std::string(dir) + "/" + name;
     }
-    const std::string debian = std::string("/usr/lib/postgresql/15/bin/") + name;
+    std::string debian = std::string("/usr/lib/postgresql/15/bin/") + name;
     std::error_code ec;
     if (std::filesystem::exists(debian, ec)) return debian;
     return name;
