@@ -22,12 +22,16 @@ struct Credentials {
     std::optional<std::string> bearerToken;    ///< from "Authorization: Bearer ..."
     std::optional<std::string> csrfToken;      ///< the X-CSRF-Token header
     bool unsafeMethod = false;                 ///< POST, PUT, PATCH or DELETE
+    /// Accept a session that still has to enrol TOTP (its contract requires MFA). Only the
+    /// enrolment routes (POST /auth/totp, /auth/totp/confirm), /auth/me and /auth/logout set
+    /// it; everywhere else such a session is Forbidden until enrolment is confirmed.
+    bool allowTotpEnrolment = false;
 };
 
 /// Who the credentials belong to. Unauthenticated for none, unknown, expired or revoked
 /// credentials (one answer for all); Forbidden when the source address is outside the
 /// contract's allowlist or a cookie request lacks its CSRF token (both logged as denied).
-/// Touches the session's idle timer.
+/// Touches the session's idle timer (at most every few seconds) or the token's last use.
 [[nodiscard]] Outcome<Actor> authenticate(storage::Database& db, const Credentials& credentials,
                                           const RequestContext& context);
 
