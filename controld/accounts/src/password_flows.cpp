@@ -131,26 +131,29 @@ Outcome<void> confirmPasswordReset(storage::Database& db, const RequestContext& 
                             {{"/token", "unknown, already used or expired"}}));
     };
     if (token.empty() || token.size() > 256) return badToken();
-    const auto row = db.run(storage::Mode::Read, [&](storage::Transaction& tx) {
-        return tx.queryOne("SELECT r.id, " + std::string(detail::kUserColumns) +
-                               " FROM password_resets r JOIN accounts ON accounts.id = "
-                               "r.account_id WHERE r.token_hash = $1 AND r.used_at IS NULL AND "
-                               "r.expires_at > $2 AND accounts.disabled = 0",
-                           {tokenHash(token), context.now});
+    struct Reset {
+        Id id = 0;
+        User user;
+    };
+    const auto reset = db.run(storage::Mode::Read, [&](storage::Transaction& tx) {
+        std::optional<Reset> found;
+        const auto row = tx.queryOne(
+            "SELECT id, account_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL "
+            "AND expires_at > $2",
+            {tokenHash(token), context.now});
+        if (!row) return found;
+        if (auto user = detail::loadUser(tx, row->integer(1)))
+            found = Reset{row->integer(0), *user};
+        return found;
     });
-    if (!row) {
+    if (!reset) {
         audit::appendAlone(
             db, context,
             {0, "auth.password_reset_confirm", "", "failed", {{"reason", "invalid_token"}}});
         return badToken();
     }
-    const Id resetId = row->integer(0);
-    // The user columns follow the reset id.
-    std::vector<storage::Value> userValues;
-    userValues.reserve(row->size() - 1);
-    for (std::size_t i = 1; i < row->size(); ++i)
-        userValues.push_back(row->value(i));
-    const User user = detail::userFromRow(storage::Row(std::move(userValues)));
+    const Id resetId = reset->id;
+    const User& user = reset->user;
     DNSFLEET_TRY(checkPasswordPolicy(newPassword, user.login, "/new_password"));
     auto hash = hasher.hash(newPassword);
     if (!hash) return fail(std::move(hash).error());
