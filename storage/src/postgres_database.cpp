@@ -344,16 +344,22 @@ Rows toRows(const PGresult* r, bool wantRows) {
 
 class PgTransaction final : public TransactionImpl {
   public:
-    PgTransaction(PgPool& pool, Mode mode) : pool_(pool), mode_(mode) {
-        conn_ = pool_.acquire();
-        try {
-            // Reads see one snapshot for the whole transaction, as SQLite's WAL readers do, and
-            // a read-only REPEATABLE READ transaction never fails to serialize.
-            conn_->exec(mode == Mode::Write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                                            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        } catch (...) {
-            pool_.release(std::move(conn_), true);
-            throw;
+    PgTransaction(PgPool& pool, Mode mode, std::size_t poolSize) : pool_(pool), mode_(mode) {
+        // Reads see one snapshot for the whole transaction, as SQLite's WAL readers do, and a
+        // read-only REPEATABLE READ transaction never fails to serialize.
+        const char* begin = mode == Mode::Write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                                                : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+        // An idle pooled connection may have died with the server (a restart, a failover):
+        // that shows only when it is used, so drop it and try the next, up to a fresh one.
+        for (std::size_t attempt = 0;; ++attempt) {
+            conn_ = pool_.acquire();
+            try {
+                conn_->exec(begin);
+                break;
+            } catch (const DatabaseError& e) {
+                pool_.release(std::move(conn_), true);
+                if (e.kind() != ErrorKind::Connection || attempt > poolSize) throw;
+            }
         }
         open_ = true;
     }
@@ -472,7 +478,7 @@ class PgDatabase final : public Database {
     [[nodiscard]] Backend backend() const noexcept override { return Backend::Postgres; }
 
     [[nodiscard]] Transaction begin(Mode mode) override {
-        return Transaction(std::make_unique<PgTransaction>(pool_, mode));
+        return Transaction(std::make_unique<PgTransaction>(pool_, mode, options_.poolSize));
     }
 
     void backup(const std::string& destination) override {

@@ -156,3 +156,35 @@ INSTANTIATE_TEST_SUITE_P(Backends, StatementTest, kBackends, backendName);
 
 }  // namespace
 }  // namespace dnsfleet::storage
+
+namespace dnsfleet::storage {
+namespace {
+
+TEST(Open, PostgresReplacesPooledConnectionsTheServerClosed) {
+    const std::string url = test::TestPostgres::shared().createDatabase();
+    auto db = Database::open({url, 3, std::chrono::milliseconds(2000)});
+    {
+        // Fill the pool with three idle connections.
+        auto a = db->begin(Mode::Read);
+        auto b = db->begin(Mode::Read);
+        auto c = db->begin(Mode::Read);
+    }
+    auto admin = Database::open({url, 1});
+    const std::int64_t terminated = admin->run(Mode::Write, [](Transaction& tx) {
+        return tx
+            .queryOne(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM "
+                "pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()) AS killed")
+            ->integer(0);
+    });
+    EXPECT_EQ(terminated, 3);
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(db->run(Mode::Read,
+                          [](Transaction& tx) { return tx.queryOne("SELECT 7")->integer(0); }),
+                  7);
+    }
+}
+
+}  // namespace
+}  // namespace dnsfleet::storage
