@@ -99,6 +99,9 @@ Id grantStaffAccess(storage::Transaction& tx, const RequestContext& context, Id 
 /// Whether `staffId` holds a grant for `contractId` that has not expired at `now`.
 [[nodiscard]] bool hasLiveGrant(storage::Transaction& tx, Id staffId, Id contractId, Timestamp now);
 
+/// The service code of `contractId`, or nullopt (for the event log's targets and responses).
+[[nodiscard]] std::optional<std::string> serviceCode(storage::Transaction& tx, Id contractId);
+
 /// One stored grant.
 struct Grant {
     Id id = 0;

@@ -20,7 +20,6 @@ namespace dnsfleet::controld::authz {
                                           std::string_view serviceCode, Permission permission,
                                           std::optional<std::string_view> zone = std::nullopt);
 
-/// The service code of `contractId`, or nullopt (for the event log's targets and responses).
-[[nodiscard]] std::optional<std::string> serviceCode(storage::Transaction& tx, Id contractId);
+// serviceCode(tx, contractId), the reverse lookup, is declared in authz.hpp.
 
 }  // namespace dnsfleet::controld::authz
