@@ -163,7 +163,8 @@ class PgConnection {
     /// Throws the DatabaseError for a failed result (or a lost connection).
     [[noreturn]] void fail(const PGresult* r, std::string_view sql) const {
         const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-        ErrorKind kind = state != nullptr ? kindOf(state) : ErrorKind::Other;
+        // Without a SQLSTATE the error is libpq's own: the server did not answer.
+        ErrorKind kind = state != nullptr ? kindOf(state) : ErrorKind::Connection;
         if (!healthy()) kind = ErrorKind::Connection;
         std::string message = r != nullptr ? trimmed(PQresultErrorMessage(r)) : "";
         if (message.empty()) message = trimmed(PQerrorMessage(conn_));
