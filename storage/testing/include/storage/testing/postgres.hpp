@@ -1,8 +1,9 @@
 #pragma once
 /// \file
-/// A throw-away PostgreSQL 15 cluster for tests: initdb into a temporary directory, the server on
-/// a free loopback port (as the postgres user when the test runs as root, since PostgreSQL
-/// refuses root), removed again when the object goes. A test that needs PostgreSQL uses
+/// A throw-away PostgreSQL 15 cluster for tests: initdb into a temporary directory (/dev/shm when
+/// there is one, or $DNSFLEET_PG_TMPDIR), the server on a free loopback port (as the postgres
+/// user when the test runs as root, since PostgreSQL refuses root), removed again when the
+/// object goes. A test that needs PostgreSQL uses
 /// `TestPostgres::shared().createDatabase()` and fails — never skips — when it cannot start.
 #include <cstdint>
 #include <memory>
