@@ -224,10 +224,12 @@ Settings parseSettings(const std::string& text, const std::string& sourceName) {
     readSection(top, "name-servers", readNameServers, settings.nameServers);
     readSection(top, "fleet", readFleet, settings.fleet);
     top.finish();
-    if (!settings.databaseUrl.empty() && settings.databaseUrl.rfind("postgresql://", 0) != 0 &&
-        settings.databaseUrl.rfind("postgres://", 0) != 0 &&
-        settings.databaseUrl.rfind("sqlite:", 0) != 0) {
-        top.error(nullptr, "database-url", "must be a postgresql:// URL (or sqlite:PATH)");
+    // A SQLite path, sqlite:PATH or a PostgreSQL URL (docs/controld/storage.md); any other
+    // scheme would otherwise be taken for a file name.
+    const std::string& url = settings.databaseUrl;
+    if (url.find("://") != std::string::npos && url.rfind("postgresql://", 0) != 0 &&
+        url.rfind("postgres://", 0) != 0 && url.rfind("sqlite:", 0) != 0) {
+        top.error(nullptr, "database-url", "must be a postgresql:// URL or a SQLite path");
     }
     if (settings.secretKeyFile.empty())
         settings.secretKeyFile = settings.dataDirectory / "secret.key";
