@@ -76,9 +76,12 @@ class BindXotPrimary : public ::testing::Test {
             ::execl(kNamed, kNamed, "-g", "-c", conf.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        for (int i = 0; i < 150 && !accepts(tlsPort_); ++i)
+        // named listens before it has loaded its zones (a query then gets SERVFAIL): wait for
+        // both the port and "all zones loaded" in its log.
+        for (int i = 0; i < 300 && !(accepts(tlsPort_) && zonesLoaded()); ++i)
             std::this_thread::sleep_for(100ms);
     }
+    static bool zonesLoaded() { return log().find("all zones loaded") != std::string::npos; }
     static void TearDownTestSuite() {
         if (pid_ > 0) {
             ::kill(pid_, SIGTERM);
@@ -95,7 +98,7 @@ class BindXotPrimary : public ::testing::Test {
     void SetUp() override {
         if (::access(kNamed, X_OK) != 0)
             FAIL() << "named not installed (scripts/install-deps.sh test installs it)";
-        ASSERT_TRUE(accepts(tlsPort_)) << log();
+        ASSERT_TRUE(accepts(tlsPort_) && zonesLoaded()) << log();
     }
     static std::string log() {
         std::ifstream in(dir_ / "named.log");
