@@ -14,15 +14,9 @@ constexpr const char* kEntryColumns =
     "id, contract_id, time, actor, source_address, request_id, action, target, result, "
     "details, hash";
 
-// The stored details text is kept apart from the parsed object: the hash covers the text.
-struct StoredEntry {
-    Entry entry;
-    std::string detailsText;
-};
-
-StoredEntry readEntry(const storage::Row& row) {
-    StoredEntry stored;
-    Entry& e = stored.entry;
+// The stored details text is returned apart from the parsed object: the hash covers the text.
+Entry readEntry(const storage::Row& row, std::string& detailsText) {
+    Entry e;
     e.id = row.integer(0);
     e.contractId = row.integer(1);
     e.time = row.integer(2);
@@ -32,12 +26,12 @@ StoredEntry readEntry(const storage::Row& row) {
     e.action = row.text(6);
     e.target = row.text(7);
     e.result = row.text(8);
-    stored.detailsText = row.text(9);
+    detailsText = row.text(9);
     e.hash = row.text(10);
-    e.details = nlohmann::json::parse(stored.detailsText, nullptr, false);
+    e.details = nlohmann::json::parse(detailsText, nullptr, false);
     // A tampered, unparsable details text is shown as it is rather than hidden.
-    if (e.details.is_discarded()) e.details = stored.detailsText;
-    return stored;
+    if (e.details.is_discarded()) e.details = detailsText;
+    return e;
 }
 
 // LIKE's wildcards in a user's action filter are literal characters.
@@ -115,8 +109,9 @@ Page list(storage::Transaction& tx, Id contractId, const Filter& filter) {
     sql += " OFFSET " + bind(filter.offset);
     const storage::Rows rows = tx.query(sql, params);
     page.entries.reserve(rows.size());
+    std::string detailsText;
     for (const storage::Row& row : rows)
-        page.entries.push_back(readEntry(row).entry);
+        page.entries.push_back(readEntry(row, detailsText));
     if (!filter.withTotal) page.total = static_cast<std::int64_t>(page.entries.size());
     return page;
 }
@@ -139,21 +134,21 @@ Verification verifyChain(storage::Transaction& tx, Id contractId) {
                                                 " FROM events WHERE contract_id = $1 AND id > $2 "
                                                 "ORDER BY id ASC LIMIT $3",
                                             {contractId, afterId, kPage});
+        std::string detailsText;
         for (const storage::Row& row : rows) {
-            const StoredEntry stored = readEntry(row);
+            const Entry entry = readEntry(row, detailsText);
             ++result.checked;
             // An id at or below the anchor's can only be a re-inserted entry.
-            const bool follows =
-                stored.entry.id > result.removedThroughId &&
-                chainHash(previous, stored.entry, stored.detailsText) == stored.entry.hash;
+            const bool follows = entry.id > result.removedThroughId &&
+                                 chainHash(previous, entry, detailsText) == entry.hash;
             if (!follows) {
                 result.intact = false;
-                result.firstBadEntry = stored.entry.id;
+                result.firstBadEntry = entry.id;
                 return result;
             }
-            previous = stored.entry.hash;
-            result.head = stored.entry.hash;
-            afterId = stored.entry.id;
+            previous = entry.hash;
+            result.head = entry.hash;
+            afterId = entry.id;
         }
         if (static_cast<std::int64_t>(rows.size()) < kPage) break;
     }

@@ -112,8 +112,9 @@ TEST_F(AuditTest, ConcurrentAppendersKeepOneLinearChain) {
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([this, t] {
             for (int i = 0; i < kEach; ++i) {
-                appendAlone(*db_, userContext(9, kT0 + t * 1000 + i, "user" + std::to_string(t)),
-                            event(9, "zone.apply"));
+                appendAlone(
+                    *db_, userContext(9, kT0 + Timestamp{t} * 1000 + i, "user" + std::to_string(t)),
+                    event(9, "zone.apply"));
             }
         });
     }
