@@ -87,6 +87,16 @@ Outcome<void> requestPasswordReset(storage::Database& db, const RequestContext& 
         return {};
     }
     const User user = detail::userFromRow(*row);
+    if (user.email.empty()) {
+        // Nowhere to send a token (a bootstrap staff account): the same answer, nothing stored.
+        audit::appendAlone(db, context,
+                           {chainOf(user),
+                            "auth.password_reset",
+                            detail::userTarget(user.id),
+                            "failed",
+                            {{"login", user.login}, {"reason", "no_email"}}});
+        return {};
+    }
     const std::string token = randomToken(kResetTokenPrefix);
     const Timestamp expires =
         context.now + static_cast<std::int64_t>(auth.passwordResetValidity.count()) * kMicros;

@@ -1,0 +1,57 @@
+#pragma once
+// Private to the accounts routes: body readers and JSON shapes shared by account_routes.cpp
+// (/auth, /tokens) and contract_routes.cpp (/contracts, users, grants).
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controld/accounts/contracts.hpp"
+#include "controld/accounts/mailer.hpp"
+#include "controld/accounts/password.hpp"
+#include "controld/accounts/users.hpp"
+#include "controld/api/api.hpp"
+
+namespace dnsfleet::controld::api::accounts_routes {
+
+/// Reads typed members of a checked body, collecting field errors instead of throwing.
+class BodyReader {
+  public:
+    explicit BodyReader(const nlohmann::json& body) : body_(body) {}
+    std::optional<std::string> text(const std::string& key);
+    std::optional<bool> boolean(const std::string& key);
+    std::optional<std::int64_t> integer(const std::string& key);
+    std::optional<std::vector<std::string>> texts(const std::string& key);
+    std::optional<accounts::Labels> labels(const std::string& key);
+    std::optional<Role> role(const std::string& key);
+    std::optional<Timestamp> time(const std::string& key);
+    /// Invalid with every field error collected, or success.
+    [[nodiscard]] Outcome<void> finish() const;
+
+  private:
+    const nlohmann::json& body_;
+    std::vector<FieldError> fields_;
+};
+
+[[nodiscard]] nlohmann::json userJson(const accounts::User& user);
+[[nodiscard]] nlohmann::json contractJson(const accounts::Contract& contract);
+
+/// "Set-Cookie" value for a new session, and one that removes it.
+[[nodiscard]] std::string sessionCookie(const std::string& token, std::int64_t maxAgeSeconds);
+[[nodiscard]] std::string clearedSessionCookie();
+
+/// What the handlers share: the hasher is made once (its dummy hash costs one Argon2id run).
+struct Shared {
+    Services& services;
+    accounts::PasswordHasher hasher;
+    std::unique_ptr<accounts::Mailer> fallbackMailer;  ///< when services.mailer is null
+
+    [[nodiscard]] accounts::Mailer& mailer() const {
+        return services.mailer != nullptr ? *services.mailer : *fallbackMailer;
+    }
+};
+
+void addContractRoutes(http::Router& router, const std::shared_ptr<Shared>& shared);
+
+}  // namespace dnsfleet::controld::api::accounts_routes
