@@ -128,7 +128,7 @@ Result<HttpResponse, TransportError> ApiClient::send(const HttpRequest& request)
         if (!std::filesystem::exists(impl_->options.caFile, ec)) {
             return fail(TransportError{"the CA file " + impl_->options.caFile + " does not exist"});
         }
-        client.set_ca_cert_path(impl_->options.caFile.c_str());
+        client.set_ca_cert_path(impl_->options.caFile);
     }
 
     httplib::Request req;
@@ -157,7 +157,8 @@ Result<HttpResponse, TransportError> ApiClient::send(const HttpRequest& request)
     response.body = result->body;
     for (const auto& [name, value] : result->headers) {
         auto& slot = response.headers[lower(name)];
-        slot = slot.empty() ? value : slot + ", " + value;
+        if (!slot.empty()) slot += ", ";
+        slot += value;
     }
     return response;
 }
