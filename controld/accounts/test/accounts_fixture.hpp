@@ -26,7 +26,7 @@ class AccountsTest : public ::testing::Test {
             (std::filesystem::temp_directory_path() / "dnsfleet-accounts-XXXXXX").string();
         ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
         dir_ = pattern;
-        db_ = storage::Database::open({"sqlite://" + (dir_ / "controld.db").string()});
+        db_ = storage::Database::open({databaseUrl()});
         db_->migrate();
         auto hasher = PasswordHasher::create(auth_);
         ASSERT_TRUE(hasher.has_value());
@@ -35,6 +35,11 @@ class AccountsTest : public ::testing::Test {
         staffId_ = db_->run(storage::Mode::Read, [](storage::Transaction& tx) {
             return tx.queryOne("SELECT id FROM accounts WHERE login_key = 'ops'")->integer(0);
         });
+    }
+
+    /// SQLite in the temp dir; suites that run on PostgreSQL too override it.
+    [[nodiscard]] virtual std::string databaseUrl() const {
+        return "sqlite://" + (dir_ / "controld.db").string();
     }
 
     void TearDown() override {

@@ -1,0 +1,18 @@
+// The login and session suite on PostgreSQL (a throw-away cluster started by TestPostgres).
+#include <gtest/gtest.h>
+
+#include "accounts_fixture.hpp"
+#include "controld/accounts/authenticate.hpp"
+#include "controld/accounts/login.hpp"
+#include "controld/accounts/random_token.hpp"
+#include "storage/testing/postgres.hpp"
+
+namespace dnsfleet::controld::accounts {
+namespace {
+std::string loginDatabaseUrl(const std::string& /*sqliteUrl*/) {
+    return storage::test::TestPostgres::shared().createDatabase();
+}
+}  // namespace
+}  // namespace dnsfleet::controld::accounts
+
+#include "accounts_login_suite.inc"
