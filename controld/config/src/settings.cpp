@@ -154,8 +154,10 @@ void readAuth(Section& section, AuthSettings& auth) {
     section.duration("session-absolute-seconds", auth.sessionAbsolute, 60, kMaxInt);
     section.integer("login-failures-before-delay", auth.loginFailuresBeforeDelay, 1, 1000);
     section.duration("password-reset-validity-seconds", auth.passwordResetValidity, 60, kMaxInt);
-    section.integer("argon2-memory-bytes", auth.argon2MemoryBytes, 8 * 1024, std::int64_t{4} << 30);
-    section.integer("argon2-iterations", auth.argon2Iterations, 1, 100);
+    // OWASP's minimum for Argon2id (m=19 MiB, t=2); accounts refuses less as well.
+    section.integer("argon2-memory-bytes", auth.argon2MemoryBytes, std::int64_t{19} << 20,
+                    std::int64_t{4} << 30);
+    section.integer("argon2-iterations", auth.argon2Iterations, 2, 100);
 }
 
 void readSmtp(Section& section, SmtpSettings& smtp) {

@@ -47,7 +47,7 @@ session-idle-seconds = 600
 session-absolute-seconds = 7200
 login-failures-before-delay = 3
 password-reset-validity-seconds = 900
-argon2-memory-bytes = 65536
+argon2-memory-bytes = 67108864
 argon2-iterations = 3
 
 [smtp]
@@ -91,7 +91,7 @@ edge-query-timeout-ms = 250
     EXPECT_EQ(settings.auth.sessionAbsolute, std::chrono::seconds(7200));
     EXPECT_EQ(settings.auth.loginFailuresBeforeDelay, 3);
     EXPECT_EQ(settings.auth.passwordResetValidity, std::chrono::seconds(900));
-    EXPECT_EQ(settings.auth.argon2MemoryBytes, 65536U);
+    EXPECT_EQ(settings.auth.argon2MemoryBytes, 67108864U);
     EXPECT_EQ(settings.auth.argon2Iterations, 3U);
     EXPECT_EQ(settings.smtp.url, "smtp://127.0.0.1:2525");
     EXPECT_EQ(settings.smtp.from, "noreply@example");
@@ -139,6 +139,8 @@ TEST(Settings, WrongTypesAndRangesAreErrors) {
     EXPECT_NE(errorOf("[api]\nrate-limit-per-second = -1\n").find("api.rate-limit-per-second"),
               std::string::npos);
     EXPECT_NE(errorOf("[api]\ncertificate = \"/c\"\n").find("api.certificate"), std::string::npos);
+    EXPECT_NE(errorOf("[auth]\nargon2-iterations = 1\n").find("auth.argon2-iterations"),
+              std::string::npos);
     EXPECT_NE(errorOf("[smtp]\nurl = \"http://x\"\n").find("smtp.url"), std::string::npos);
     EXPECT_NE(errorOf("database-url = \"mysql://x\"\n").find("database-url"), std::string::npos);
 }

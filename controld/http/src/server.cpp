@@ -119,7 +119,8 @@ Server::Server(Gateway& gateway, const config::ApiSettings& settings, const TlsF
     server.set_payload_max_length(settings.maxBodyBytes);
     server.set_read_timeout(30, 0);
     server.set_write_timeout(30, 0);
-    server.set_keep_alive_timeout(30);
+    // Also bounds how long stop() waits for idle keep-alive connections.
+    server.set_keep_alive_timeout(5);
     server.set_keep_alive_max_count(1000);
 
     const auto handler = [&gateway](const httplib::Request& in, httplib::Response& out) {
