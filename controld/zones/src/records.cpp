@@ -203,6 +203,22 @@ Outcome<std::string> canonicalZoneName(std::string_view name) {
     return parsed->toText();
 }
 
+Outcome<std::string> canonicalOwnerName(std::string_view apex, std::string_view name) {
+    auto apexName = dnswire::Name::fromText(apex);
+    if (!apexName) return fail(invalid("invalid zone name", {{"/zone", "not a domain name"}}));
+    auto bad = [](std::string message) -> Outcome<std::string> {
+        return fail(invalid("invalid owner name", {{"/name", std::move(message)}}));
+    };
+    if (name.empty()) return bad("must not be empty");
+    auto owner = dnswire::Name::fromText(name, *apexName);
+    if (!owner) return bad(std::string(dnswire::describe(owner.error())));
+    if (!dnswire::isSubdomain(*owner, *apexName)) {
+        return bad(owner->toText() + " is outside the zone " + apexName->toText());
+    }
+    owner->toLower();
+    return owner->toText();
+}
+
 Outcome<Rrset> checkRrset(std::string_view apex, const RrsetInput& input, std::uint32_t defaultTtl,
                           const RecordLimits& limits, std::string_view fieldPrefix) {
     FieldErrors errors(fieldPrefix);

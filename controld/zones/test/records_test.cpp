@@ -103,6 +103,18 @@ TEST(CheckRrset, OwnerNamesAreCompletedWithTheApex) {
               "www.example.com.example.com.");
 }
 
+TEST(CanonicalOwnerName, SameRuleAsCheckRrset) {
+    EXPECT_EQ(*canonicalOwnerName(kApex, "*.Dyn"), "*.dyn.example.com.");
+    EXPECT_EQ(*canonicalOwnerName(kApex, "@"), "example.com.");
+    EXPECT_EQ(*canonicalOwnerName(kApex, "_sip._UDP.example.com."), "_sip._udp.example.com.");
+    EXPECT_EQ(*canonicalOwnerName(kApex, "a\\.b"), "a\\.b.example.com.");
+    for (const char* bad : {"", "www.example.org.", "a..b"}) {
+        auto out = canonicalOwnerName(kApex, bad);
+        ASSERT_FALSE(out.has_value()) << bad;
+        EXPECT_EQ(out.error().fields.at(0).field, "/name") << bad;
+    }
+}
+
 TEST(CheckRrset, OwnerOutsideTheZoneIsRefused) {
     EXPECT_EQ(refusedFields(rrset("www.example.org.", "A", {"192.0.2.1"})), Fields{"/name"});
     EXPECT_EQ(refusedFields(rrset("com.", "A", {"192.0.2.1"})), Fields{"/name"});

@@ -71,6 +71,12 @@ struct RecordLimits {
 /// (RFC 2317 reverse zones) are allowed in labels; the root and wildcards are refused.
 [[nodiscard]] Outcome<std::string> canonicalZoneName(std::string_view name);
 
+/// The canonical owner name ("*.dyn.example.com.") of `name` in zone `apex` (canonical), by
+/// the same rule as checkRrset(): absolute, relative to the apex, or "@". A field error
+/// ("/name") when it is not a domain name or lies outside the zone. Unlike
+/// canonicalZoneName() it takes any label (wildcards, escapes), as owners may have them.
+[[nodiscard]] Outcome<std::string> canonicalOwnerName(std::string_view apex, std::string_view name);
+
 /// Checks one RRset for zone `apex` (canonical) and returns its canonical form. Field errors
 /// are JSON pointers under `fieldPrefix` ("/records/2/data"). Refused: owners outside the zone,
 /// unknown or meta types (ANY, AXFR, OPT, TSIG...), types the platform generates (SOA anywhere,
