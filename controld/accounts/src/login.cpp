@@ -14,7 +14,7 @@ namespace dnsfleet::controld::accounts {
 namespace {
 
 constexpr std::int64_t kMicros = 1'000'000;
-constexpr std::int64_t kMaxDelaySeconds = 15 * 60;
+constexpr std::int64_t kMaxDelaySeconds = std::int64_t{15} * 60;
 
 /// What a login needs to know about the account it names.
 struct LoginAccount {

@@ -63,6 +63,6 @@ void endSessionByToken(storage::Database& db, const std::string& sessionToken);
 [[nodiscard]] std::int64_t throttleDelaySeconds(std::int64_t failures, int threshold) noexcept;
 
 /// Failures older than this are forgotten.
-inline constexpr std::int64_t kThrottleWindowSeconds = 15 * 60;
+inline constexpr std::int64_t kThrottleWindowSeconds = std::int64_t{15} * 60;
 
 }  // namespace dnsfleet::controld::accounts
