@@ -1,4 +1,5 @@
 // dnsfleet: the command-line client of dnsfleet-controld's REST API.
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -10,5 +11,10 @@ int main(int argc, char** argv) {
     args.reserve(static_cast<std::size_t>(argc));
     for (int i = 1; i < argc; ++i)
         args.emplace_back(argv[i]);  // NOLINT(*-pointer-arithmetic)
-    return dnsfleet::cli::run(args, std::cout, std::cerr, dnsfleet::cli::systemEnvironment());
+    try {
+        return dnsfleet::cli::run(args, std::cout, std::cerr, dnsfleet::cli::systemEnvironment());
+    } catch (const std::exception& error) {
+        std::cerr << "dnsfleet: " << error.what() << "\n";
+        return 2;
+    }
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <exception>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -98,7 +99,13 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         return kExitUsage;
     }
     if (int rc = session.resolve()) return rc;
-    return action();
+    try {
+        return action();
+    } catch (const std::exception& error) {
+        // e.g. a JSON member of an unexpected type: the answer is not what the API promises.
+        err << "dnsfleet: unexpected answer from the server: " << error.what() << "\n";
+        return kExitServer;
+    }
 }
 
 }  // namespace dnsfleet::cli

@@ -380,5 +380,16 @@ TEST_F(CommandsTest, BrokenConfigAndMissingEndpointAreExitTwo) {
     EXPECT_NE(result.err.find("endpoint"), std::string::npos);
 }
 
+TEST_F(CommandsTest, AnswerOfTheWrongShapeIsAServerError) {
+    api.on("GET", kBase + "/zones/example.com/draft",
+           Reply{200, R"({"exists":"yes","changes":[]})"});
+    const Outcome shape = cli({"draft", "show", "example.com"});
+    EXPECT_EQ(shape.code, kExitServer) << shape.out;
+    api.on("GET", kBase + "/zones", Reply{200, "<html>not json</html>", "text/html"});
+    const Outcome notJson = cli({"zones", "list"});
+    EXPECT_EQ(notJson.code, kExitServer);
+    EXPECT_NE(notJson.err.find("not JSON"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace dnsfleet::cli
