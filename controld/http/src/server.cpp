@@ -147,11 +147,11 @@ Server::Server(Gateway& gateway, const config::ApiSettings& settings, const TlsF
             toHttplib(gateway.refuse(request, code, std::move(detail)), out);
             return httplib::Server::HandlerResponse::Handled;
         }));
-    server.set_exception_handler(
-        [&gateway](const httplib::Request& in, httplib::Response& out, std::exception_ptr) {
-            Request request = fromHttplib(in);
-            toHttplib(gateway.refuse(request, ErrorCode::Internal, "internal error"), out);
-        });
+    server.set_exception_handler([&gateway](const httplib::Request& in, httplib::Response& out,
+                                            const std::exception_ptr& /*error*/) {
+        Request request = fromHttplib(in);
+        toHttplib(gateway.refuse(request, ErrorCode::Internal, "internal error"), out);
+    });
 
     const ListenAddress address = parseListen(settings.listen);
     if (address.port == 0) {
