@@ -64,6 +64,7 @@ if has_tier system; then
   cmake --build build/release -j "$jobs"
   log "system: pytest"
   DNSFLEET_AUTHD="$root/build/release/bin/dnsfleet-authd" \
+  DNSFLEET_CONTROLD="$root/build/release/bin/dnsfleet-controld" \
     /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs tests/system
 fi
 
