@@ -13,7 +13,6 @@ namespace detail {
 namespace {
 
 constexpr std::chrono::seconds kMaxTimer{std::int64_t{10} * 366 * 24 * 3600};
-constexpr std::size_t kSha256Size = 32;
 
 /// Yields each table of an array of tables (`[[name]]`), reporting anything else.
 template <class Visit>
