@@ -395,7 +395,7 @@ void addGrantRoutes(http::Router& router, Services& services) {
                    if (reason.empty() || reason.size() > 1000) {
                        fields.push_back({"/reason", "must be 1 to 1000 characters"});
                    }
-                   if (minutes < 1 || minutes > 24 * 60) {
+                   if (minutes < 1 || minutes > std::int64_t{24} * 60) {
                        fields.push_back({"/minutes", "must be 1 to 1440"});
                    }
                    if (!fields.empty()) return fail(invalid("the grant is not valid", fields));

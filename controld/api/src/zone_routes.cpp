@@ -134,9 +134,9 @@ Outcome<zones::RrsetInput> parseRrsetBody(const http::Request& request) {
             }
             for (const auto& [key, value] : record.items()) {
                 if (key != "data" && key != "comment") {
-                    errors.push_back({at + "/" + key, "unknown member"});
+                    errors.push_back({std::string(at).append("/").append(key), "unknown member"});
                 } else if (!value.is_string()) {
-                    errors.push_back({at + "/" + key, "must be a string"});
+                    errors.push_back({std::string(at).append("/").append(key), "must be a string"});
                 }
             }
             if (!record.contains("data")) errors.push_back({at + "/data", "is required"});

@@ -218,7 +218,7 @@ Settings parseSettings(const std::string& text, const std::string& sourceName) {
     top.string("database-url", settings.databaseUrl);
     top.path("secret-key-file", settings.secretKeyFile);
     std::int64_t retentionDays = settings.eventRetention.count() / 24;
-    top.integer("event-retention-days", retentionDays, 1, 100 * 366);
+    top.integer("event-retention-days", retentionDays, 1, std::int64_t{100} * 366);
     settings.eventRetention = std::chrono::hours(retentionDays * 24);
     readSection(top, "api", readApi, settings.api);
     readSection(top, "auth", readAuth, settings.auth);

@@ -104,14 +104,15 @@ std::optional<Timestamp> parseTimestamp(std::string_view text) {
             offsetMinutes > 59) {
             return std::nullopt;
         }
-        offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (text[pos] == '-' ? -1 : 1);
+        offsetSeconds = (Timestamp{offsetHours} * 3600 + Timestamp{offsetMinutes} * 60) *
+                        (text[pos] == '-' ? -1 : 1);
         pos += 6;
     } else {
         return std::nullopt;
     }
     if (pos != text.size()) return std::nullopt;
-    const Timestamp seconds =
-        daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+    const Timestamp seconds = daysFromCivil(year, month, day) * 86400 + Timestamp{hour} * 3600 +
+                              Timestamp{minute} * 60 + second;
     return (seconds - offsetSeconds) * 1'000'000 + micros;
 }
 
