@@ -203,3 +203,17 @@ def controld_factory(tmp_path_factory):
     finally:
         for daemon in started:
             daemon.stop()
+
+
+def _load_platform_helpers():
+    # platform.py holds the helpers every module shares; it is loaded as `dnsfleet_platform`
+    # because pytest has already imported the standard library's `platform` under that name.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "dnsfleet_platform", os.path.join(os.path.dirname(os.path.abspath(__file__)), "platform.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["dnsfleet_platform"] = module
+    spec.loader.exec_module(module)
+
+
+_load_platform_helpers()

@@ -1,42 +1,9 @@
 """Every route of dnsfleet-controld is described in controld/api/openapi.yaml with the same
 method, and every described operation is a route; public routes are marked `security: []`."""
-import json
-import os
-import re
-import subprocess
-
-import yaml
-
-from conftest import REPO_ROOT, controld_binary
-
-OPENAPI = os.path.join(REPO_ROOT, "controld", "api", "openapi.yaml")
-METHODS = {"get", "put", "post", "delete", "patch", "options", "head"}
-
-
-def _shape(pattern):
-    # Parameter names may differ in spelling between the two; the shape of the path may not.
-    return re.sub(r"\{[^}]+\}", "{}", pattern)
-
-
-def _routes():
-    out = subprocess.run([controld_binary(), "routes", "--json"], capture_output=True,
-                         text=True, timeout=60, check=True).stdout
-    return json.loads(out)
-
-
-def _spec():
-    with open(OPENAPI) as f:
-        return yaml.safe_load(f)
-
-
-def _operations(spec):
-    prefix = spec["servers"][0]["url"].rstrip("/")
-    ops = {}
-    for path, item in (spec.get("paths") or {}).items():
-        for method, op in item.items():
-            if method in METHODS:
-                ops[(method.upper(), _shape(prefix + path))] = op
-    return ops
+from dnsfleet_platform import openapi_operations as _operations
+from dnsfleet_platform import openapi_spec as _spec
+from dnsfleet_platform import path_shape as _shape
+from dnsfleet_platform import router_routes as _routes
 
 
 def test_routes_command_lists_health():
