@@ -1,11 +1,8 @@
 #pragma once
-// A fresh SQLite database (in a temp dir) with every migration, a password hasher, and actors
-// for the accounts service tests.
+// A fresh database (SQLite unless a suite says PostgreSQL) with every migration, a password hasher,
+// and actors for the accounts service tests.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +10,7 @@
 #include "controld/accounts/password.hpp"
 #include "controld/accounts/users.hpp"
 #include "controld/config/settings.hpp"
+#include "controld/testing/fixtures.hpp"
 #include "storage/database.hpp"
 
 namespace dnsfleet::controld::accounts::testing {
@@ -22,12 +20,8 @@ inline constexpr const char* kPassword = "correct horse battery staple";
 class AccountsTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "dnsfleet-accounts-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
-        db_ = storage::Database::open({databaseUrl()});
-        db_->migrate();
+        database_.emplace("dnsfleet-accounts", backend());
+        db_ = &database_->db();
         auto hasher = PasswordHasher::create(auth_);
         ASSERT_TRUE(hasher.has_value());
         hasher_.emplace(std::move(*hasher));
@@ -37,15 +31,14 @@ class AccountsTest : public ::testing::Test {
         });
     }
 
-    /// SQLite in the temp dir; suites that run on PostgreSQL too override it.
-    [[nodiscard]] virtual std::string databaseUrl() const {
-        return "sqlite://" + (dir_ / "controld.db").string();
+    /// SQLite; suites that run on PostgreSQL too override it.
+    [[nodiscard]] virtual controld::testing::Backend backend() const {
+        return controld::testing::Backend::Sqlite;
     }
 
     void TearDown() override {
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
+        db_ = nullptr;
+        database_.reset();
     }
 
     [[nodiscard]] RequestContext context(Actor actor) const {
@@ -103,8 +96,8 @@ class AccountsTest : public ::testing::Test {
         });
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
+    std::optional<controld::testing::TestDatabase> database_;
+    storage::Database* db_ = nullptr;
     config::AuthSettings auth_;
     std::optional<PasswordHasher> hasher_;
     Id staffId_ = 0;

@@ -5,13 +5,10 @@
 #include "controld/accounts/authenticate.hpp"
 #include "controld/accounts/login.hpp"
 #include "controld/accounts/random_token.hpp"
-#include "storage/testing/postgres.hpp"
 
 namespace dnsfleet::controld::accounts {
 namespace {
-std::string loginDatabaseUrl(const std::string& /*sqliteUrl*/) {
-    return storage::test::TestPostgres::shared().createDatabase();
-}
+constexpr controld::testing::Backend kLoginBackend = controld::testing::Backend::Postgres;
 }  // namespace
 }  // namespace dnsfleet::controld::accounts
 

@@ -9,9 +9,7 @@
 
 namespace dnsfleet::controld::accounts {
 namespace {
-std::string loginDatabaseUrl(const std::string& sqliteUrl) {
-    return sqliteUrl;
-}
+constexpr controld::testing::Backend kLoginBackend = controld::testing::Backend::Sqlite;
 }  // namespace
 }  // namespace dnsfleet::controld::accounts
 

@@ -4,44 +4,22 @@
 
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "controld/audit/event_log.hpp"
+#include "controld/testing/fixtures.hpp"
 #include "storage/database.hpp"
 
 namespace dnsfleet::controld::audit::testing {
 
 class AuditTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::random_device seed;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("dnsfleet-audit-" + std::to_string(seed()) + std::to_string(seed()));
-        std::filesystem::create_directories(dir_);
-        storage::Options options;
-        options.url = "sqlite://" + (dir_ / "controld.db").string();
-        options.poolSize = 4;
-        db_ = storage::Database::open(options);
-        db_->migrate();
-    }
-    void TearDown() override {
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
-
     /// A user of contract `contractId` asking at time `now`.
-    static RequestContext userContext(Id contractId, Timestamp now, std::string login = "alice") {
-        RequestContext context;
-        context.requestId = "req-" + std::to_string(now);
-        context.sourceAddress = "192.0.2.7";
-        context.actor.kind = Actor::Kind::User;
-        context.actor.id = 7;
-        context.actor.login = std::move(login);
-        context.actor.contractId = contractId;
-        context.actor.role = Role::Admin;
-        context.now = now;
+    static RequestContext userContext(Id contractId, Timestamp now,
+                                      const std::string& login = "alice") {
+        RequestContext context =
+            controld::testing::userContext(contractId, Role::Admin, now, 7, login);
+        context.requestId = "req-" + std::to_string(now);  // the chain tests hash it
         return context;
     }
 
@@ -96,8 +74,9 @@ class AuditTest : public ::testing::Test {
                         [&](storage::Transaction& tx) { return tx.execute(sql, params); });
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
+    controld::testing::TestDatabase database_{"dnsfleet-audit", controld::testing::Backend::Sqlite,
+                                              4};
+    storage::Database* db_ = &database_.db();
 };
 
 }  // namespace dnsfleet::controld::audit::testing

@@ -4,12 +4,12 @@
 
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "controld/audit/event_log.hpp"
 #include "controld/authz/authz.hpp"
 #include "controld/authz/contract_scope.hpp"
+#include "controld/testing/fixtures.hpp"
 #include "storage/database.hpp"
 
 namespace dnsfleet::controld::authz {
@@ -21,56 +21,16 @@ constexpr Timestamp kMinute = 60'000'000;
 class AuthorizeTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::random_device seed;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("dnsfleet-authz-" + std::to_string(seed()) + std::to_string(seed()));
-        std::filesystem::create_directories(dir_);
-        storage::Options options;
-        options.url = "sqlite://" + (dir_ / "controld.db").string();
-        db_ = storage::Database::open(options);
-        db_->migrate();
-        own_ = addContract("DF-OWN00001");
-        other_ = addContract("DF-OTHER001");
+        own_ = controld::testing::insertContract(*db_, "DF-OWN00001");
+        other_ = controld::testing::insertContract(*db_, "DF-OTHER001");
     }
-    void TearDown() override {
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
-
-    Id addContract(const std::string& code) {
-        return db_->run(storage::Mode::Write, [&](storage::Transaction& tx) {
-            return tx
-                .queryOne(
-                    "INSERT INTO contracts (service_code, plan, state, created_at) "
-                    "VALUES ($1, 'standard', 'active', 0) RETURNING id",
-                    {code})
-                ->integer(0);
-        });
-    }
-
     RequestContext user(Role role) const {
-        RequestContext context;
-        context.requestId = "r1";
+        RequestContext context = controld::testing::userContext(own_, role, kNow, 3);
         context.sourceAddress = "192.0.2.1";
-        context.now = kNow;
-        context.actor.kind = Actor::Kind::User;
-        context.actor.id = 3;
-        context.actor.login = "alice";
-        context.actor.contractId = own_;
-        context.actor.role = role;
         return context;
     }
 
-    static RequestContext staff() {
-        RequestContext context;
-        context.requestId = "r2";
-        context.now = kNow;
-        context.actor.kind = Actor::Kind::Staff;
-        context.actor.id = 1;
-        context.actor.login = "ops";
-        return context;
-    }
+    static RequestContext staff() { return controld::testing::staffContext(kNow); }
 
     audit::Page log(Id contractId) {
         return db_->run(storage::Mode::Read, [&](storage::Transaction& tx) {
@@ -78,8 +38,8 @@ class AuthorizeTest : public ::testing::Test {
         });
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
+    controld::testing::TestDatabase database_{"dnsfleet-authz"};
+    storage::Database* db_ = &database_.db();
     Id own_ = 0;
     Id other_ = 0;
 };

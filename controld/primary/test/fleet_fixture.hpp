@@ -5,36 +5,17 @@
 
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "controld/core/context.hpp"
+#include "controld/testing/fixtures.hpp"
 #include "storage/database.hpp"
 
 namespace dnsfleet::controld::primary::testing {
 
 class FleetTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::random_device random;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("dnsfleet-fleet-test-" + std::to_string(random()));
-        std::filesystem::create_directories(dir_);
-        db_ = storage::Database::open({"sqlite://" + (dir_ / "controld.db").string(), 4});
-        db_->migrate();
-        contract_ = db_->run(storage::Mode::Write, [](storage::Transaction& tx) {
-            return tx
-                .query(
-                    "INSERT INTO contracts (service_code, plan, state, created_at) "
-                    "VALUES ('DF-TEST0001', 'standard', 'active', 1) RETURNING id")[0]
-                .integer(0);
-        });
-    }
-    void TearDown() override {
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
+    void SetUp() override { contract_ = controld::testing::insertContract(*db_, "DF-TEST0001"); }
 
     /// The zone text of `apex` at `serial` with `extra` records.
     static std::string zoneText(const std::string& apex, std::uint32_t serial,
@@ -97,8 +78,10 @@ class FleetTest : public ::testing::Test {
         return context;
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
+    controld::testing::TestDatabase database_{"dnsfleet-fleet-test",
+                                              controld::testing::Backend::Sqlite, 4};
+    storage::Database* db_ = &database_.db();
+    const std::filesystem::path& dir_ = database_.dir();
     Id contract_ = 0;
 };
 

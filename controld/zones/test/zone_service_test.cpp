@@ -6,12 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "controld/audit/event_log.hpp"
+#include "controld/testing/fixtures.hpp"
 #include "xfr/serial.hpp"
 
 namespace dnsfleet::controld::zones {
@@ -22,48 +21,15 @@ constexpr Timestamp kT0 = 1'780'000'000'000'000;  // 2026-05-28T20:26:40Z
 class ZoneServiceTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::random_device seed;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("dnsfleet-zones-" + std::to_string(seed()) + std::to_string(seed()));
-        std::filesystem::create_directories(dir_);
-        storage::Options options;
-        options.url = "sqlite://" + (dir_ / "controld.db").string();
-        db_ = storage::Database::open(options);
-        db_->migrate();
         service_ = std::make_unique<ZoneService>(*db_, settings_);
-        own_ = addContract("DF-ZONES001");
-        other_ = addContract("DF-ZONES002");
+        own_ = controld::testing::insertContract(*db_, "DF-ZONES001");
+        other_ = controld::testing::insertContract(*db_, "DF-ZONES002");
     }
-    void TearDown() override {
-        service_.reset();
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
-
-    Id addContract(const std::string& code) {
-        return db_->run(storage::Mode::Write, [&](storage::Transaction& tx) {
-            return tx
-                .queryOne(
-                    "INSERT INTO contracts (service_code, plan, state, created_at) "
-                    "VALUES ($1, 'standard', 'active', 0) RETURNING id",
-                    {code})
-                ->integer(0);
-        });
-    }
+    void TearDown() override { service_.reset(); }
 
     static RequestContext user(Id contract, Id id, const std::string& login,
                                Role role = Role::Admin) {
-        RequestContext c;
-        c.requestId = "req-" + login;
-        c.sourceAddress = "192.0.2.7";
-        c.now = kT0;
-        c.actor.kind = Actor::Kind::User;
-        c.actor.id = id;
-        c.actor.login = login;
-        c.actor.contractId = contract;
-        c.actor.role = role;
-        return c;
+        return controld::testing::userContext(contract, role, kT0, id, login);
     }
     RequestContext alice() const { return user(own_, 10, "alice"); }
     RequestContext bob() const { return user(own_, 11, "bob"); }
@@ -99,8 +65,8 @@ class ZoneServiceTest : public ::testing::Test {
         });
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
+    controld::testing::TestDatabase database_{"dnsfleet-zones"};
+    storage::Database* db_ = &database_.db();
     config::NameServerSettings settings_;
     std::unique_ptr<ZoneService> service_;
     Id own_ = 0;
