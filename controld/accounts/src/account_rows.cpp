@@ -83,6 +83,18 @@ std::string generatePassword() {
     return randomToken("", 18);
 }
 
+std::int64_t countEvent(storage::Transaction& tx, const std::string& key, Timestamp now,
+                        std::int64_t windowMicros) {
+    return tx
+        .queryOne(
+            "INSERT INTO login_failures (throttle_key, failures, last_failure_at) "
+            "VALUES ($1, 1, $2) ON CONFLICT (throttle_key) DO UPDATE SET failures = CASE WHEN "
+            "login_failures.last_failure_at < $3 THEN 1 ELSE login_failures.failures + 1 END, "
+            "last_failure_at = $2 RETURNING failures",
+            {key, now, now - windowMicros})
+        ->integer(0);
+}
+
 std::string userTarget(Id id) {
     return "user:" + std::to_string(id);
 }

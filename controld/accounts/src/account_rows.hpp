@@ -33,6 +33,11 @@ inline constexpr std::string_view kContractColumns =
 /// A random password for accounts created without one (shown once).
 [[nodiscard]] std::string generatePassword();
 
+/// Counts one more event under `key` in login_failures (failed logins, reset requests) and
+/// returns the count; a count whose last event is older than `windowMicros` starts again.
+std::int64_t countEvent(storage::Transaction& tx, const std::string& key, Timestamp now,
+                        std::int64_t windowMicros);
+
 /// The event-log target of an account.
 [[nodiscard]] std::string userTarget(Id id);
 [[nodiscard]] std::string contractTarget(const std::string& serviceCode);

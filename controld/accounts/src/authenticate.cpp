@@ -54,7 +54,9 @@ Principal principalFromRow(const storage::Row& row, std::size_t first) {
             }
         }
     }
-    principal.contractActive = row.optionalText(first + 6).value_or("active") != "cancelled";
+    // Suspended and cancelled contracts alike: their sessions end when the state changes, and
+    // a token (or a session that raced the change) is refused from then on.
+    principal.contractActive = row.optionalText(first + 6).value_or("active") == "active";
     return principal;
 }
 

@@ -240,6 +240,13 @@ Outcome<Contract> updateContract(storage::Database& db, const RequestContext& co
                            {context.now, contract->id});
             }
             details["state"] = *change.state;
+            if (*change.state != "active") {
+                // The contract's people are out now, not at their sessions' idle timeout.
+                details["sessions_ended"] = tx.execute(
+                    "DELETE FROM sessions WHERE account_id IN "
+                    "(SELECT id FROM accounts WHERE contract_id = $1)",
+                    {contract->id});
+            }
         }
         if (change.description) {
             tx.execute("UPDATE contracts SET description = $1 WHERE id = $2",

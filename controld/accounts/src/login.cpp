@@ -51,12 +51,7 @@ std::int64_t retryAfter(storage::Transaction& tx, const std::string& key, Timest
 }
 
 void recordFailure(storage::Transaction& tx, const std::string& key, Timestamp now) {
-    tx.execute(
-        "INSERT INTO login_failures (throttle_key, failures, last_failure_at) VALUES ($1, 1, $2) "
-        "ON CONFLICT (throttle_key) DO UPDATE SET failures = CASE WHEN "
-        "login_failures.last_failure_at < $3 THEN 1 ELSE login_failures.failures + 1 END, "
-        "last_failure_at = $2",
-        {key, now, now - kThrottleWindowSeconds * kMicros});
+    detail::countEvent(tx, key, now, kThrottleWindowSeconds * kMicros);
 }
 
 LoginState loadLoginState(storage::Database& db, const RequestContext& context,
@@ -121,7 +116,10 @@ std::int64_t throttleDelaySeconds(std::int64_t failures, int threshold) noexcept
 Outcome<LoginResult> login(storage::Database& db, const RequestContext& context,
                            const LoginServices& services, const LoginRequest& request) {
     if (request.login.empty() || request.password.empty()) {
-        return fail(invalid("login and password are required"));
+        std::vector<FieldError> fields;
+        if (request.login.empty()) fields.push_back({"/login", "is required"});
+        if (request.password.empty()) fields.push_back({"/password", "is required"});
+        return fail(invalid("login and password are required", std::move(fields)));
     }
     const auto state = loadLoginState(db, context, request, services.auth.loginFailuresBeforeDelay);
     if (state.retryAfter > 0) {

@@ -11,6 +11,7 @@ namespace dnsfleet::controld::accounts {
 namespace {
 
 constexpr std::int64_t kMicros = 1'000'000;
+constexpr std::int64_t kResetWindowMicros = std::int64_t{60} * 60 * kMicros;
 
 Id chainOf(const User& user) {
     return user.staff ? 0 : user.contractId;
@@ -66,12 +67,42 @@ Outcome<void> changePassword(storage::Database& db, const RequestContext& contex
     return {};
 }
 
+namespace {
+
+/// Counts the request against its login and its source address; true (and logged) when either
+/// is over its hourly limit. Unknown logins count like known ones, so that the limit shows
+/// nothing about which accounts exist.
+bool resetRateExceeded(storage::Database& db, const RequestContext& context,
+                       const config::AuthSettings& auth, const std::string& login) {
+    return db.run(storage::Mode::Write, [&](storage::Transaction& tx) {
+        const std::int64_t perLogin = detail::countEvent(
+            tx, "reset-login:" + detail::loginKey(login), context.now, kResetWindowMicros);
+        const std::int64_t perAddress =
+            detail::countEvent(tx, "reset-addr:" + context.sourceAddress.substr(0, 64), context.now,
+                               kResetWindowMicros);
+        const bool exceeded =
+            perLogin > auth.passwordResetsPerLogin || perAddress > auth.passwordResetsPerAddress;
+        if (exceeded) {
+            audit::append(tx, context,
+                          {0,
+                           "auth.password_reset",
+                           "login:" + login.substr(0, 128),
+                           "failed",
+                           {{"login", login.substr(0, 128)}, {"reason", "rate_limited"}}});
+        }
+        return exceeded;
+    });
+}
+
+}  // namespace
+
 Outcome<void> requestPasswordReset(storage::Database& db, const RequestContext& context,
                                    const config::AuthSettings& auth, Mailer& mailer,
                                    const std::string& login, const std::string& resetUrlBase) {
     if (login.empty() || login.size() > 256) {
         return fail(invalid("the login is not valid", {{"/login", "must be 1 to 256 characters"}}));
     }
+    if (resetRateExceeded(db, context, auth, login)) return {};
     const auto row = db.run(storage::Mode::Read, [&](storage::Transaction& tx) {
         return tx.queryOne("SELECT " + std::string(detail::kUserColumns) +
                                " FROM accounts WHERE login_key = $1 AND disabled = 0",

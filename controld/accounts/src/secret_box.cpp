@@ -59,10 +59,12 @@ class FileDescriptor {
     int fd_;
 };
 
-bool readFully(int fd, std::uint8_t* out, std::size_t size) {
+/// All `size` bytes through `io` (::read or ::write), across short transfers and EINTR.
+template <typename Byte, typename Io>
+bool transferFully(int fd, Byte* data, std::size_t size, Io io) {
     std::size_t done = 0;
     while (done < size) {
-        const ssize_t n = ::read(fd, out + done, size - done);
+        const ssize_t n = io(fd, data + done, size - done);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -74,19 +76,12 @@ bool readFully(int fd, std::uint8_t* out, std::size_t size) {
     return true;
 }
 
+bool readFully(int fd, std::uint8_t* out, std::size_t size) {
+    return transferFully(fd, out, size, ::read);
+}
+
 bool writeFully(int fd, const std::uint8_t* data, std::size_t size) {
-    std::size_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::write(fd, data + done, size - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
+    return transferFully(fd, data, size, ::write);
 }
 
 }  // namespace

@@ -202,6 +202,82 @@ TEST_F(FlowTest, PasswordResetTokensExpireAndOnlyTheNewestWorks) {
                                       kNewPassword));
 }
 
+TEST_F(FlowTest, PasswordResetsAreLimitedPerLoginWithTheSameAnswer) {
+    CapturingMailer mailer;
+    auth_.passwordResetsPerLogin = 2;
+    for (int i = 0; i < 4; ++i) {
+        address_ = "192.0.2." + std::to_string(20 + i);  // each from another address
+        EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, "alice")) << i;
+    }
+    EXPECT_EQ(mailer.sent.size(), 2U);
+    // Unknown logins count alike (nothing shows which logins exist), other logins do not.
+    EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, "Nobody"));
+    EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, "nobody"));
+    EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, "NOBODY"));
+    makeUser(owner_, contract_.contract.id, "carol", Role::Viewer);
+    EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, "carol"));
+    EXPECT_EQ(mailer.sent.size(), 3U);
+    // alice: 2 over the limit; nobody: 2 unknown, then 1 over the limit.
+    EXPECT_EQ(events("auth.password_reset", "failed"), 5);
+    // An hour later the login may ask again.
+    now_ += 3601 * kSecond;
+    EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, "alice"));
+    EXPECT_EQ(mailer.sent.size(), 4U);
+}
+
+TEST_F(FlowTest, PasswordResetsAreLimitedPerSourceAddress) {
+    CapturingMailer mailer;
+    auth_.passwordResetsPerAddress = 3;
+    for (const char* login : {"alice", "dave", "erin"}) {
+        if (std::string(login) != "alice")
+            makeUser(owner_, contract_.contract.id, login, Role::Viewer);
+    }
+    for (const char* login : {"alice", "dave", "erin", "alice", "dave"}) {
+        EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, login)) << login;
+    }
+    EXPECT_EQ(mailer.sent.size(), 3U);
+    address_ = "198.51.100.1";
+    EXPECT_TRUE(requestPasswordReset(*db_, context(Actor{}), auth_, mailer, "erin"));
+    EXPECT_EQ(mailer.sent.size(), 4U);
+}
+
+TEST_F(FlowTest, SuspendingAContractEndsItsSessionsAndRefusesItsTokens) {
+    makeContract("bob");
+    auto session = attempt("alice", kPassword);
+    auto otherSession = attempt("bob", kPassword);
+    ASSERT_TRUE(session && otherSession);
+    auto token = createApiToken(*db_, context(owner_), {"ci", "read", {}, std::nullopt});
+    ASSERT_TRUE(token.has_value());
+    ASSERT_TRUE(cookie(session->sessionToken).has_value());
+    ASSERT_TRUE(bearer(token->secret).has_value());
+
+    ContractChange suspend;
+    suspend.state = "suspended";
+    ASSERT_TRUE(updateContract(*db_, context(staff()), contract_.contract.serviceCode, suspend));
+    EXPECT_FALSE(cookie(session->sessionToken).has_value());
+    auto refused = bearer(token->secret);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::Unauthenticated);
+    const auto sessions = db_->run(storage::Mode::Read, [&](storage::Transaction& tx) {
+        return tx
+            .queryOne(
+                "SELECT COUNT(*) FROM sessions s JOIN accounts a ON a.id = s.account_id "
+                "WHERE a.contract_id = $1",
+                {contract_.contract.id})
+            ->integer(0);
+    });
+    EXPECT_EQ(sessions, 0);
+    // Another contract's people are not touched.
+    EXPECT_TRUE(cookie(otherSession->sessionToken).has_value());
+
+    // Reactivated: the token (never revoked) works again; the ended session stays ended.
+    ContractChange resume;
+    resume.state = "active";
+    ASSERT_TRUE(updateContract(*db_, context(staff()), contract_.contract.serviceCode, resume));
+    EXPECT_TRUE(bearer(token->secret).has_value());
+    EXPECT_FALSE(cookie(session->sessionToken).has_value());
+}
+
 TEST_F(FlowTest, TotpEnrolmentConfirmLoginAndReplay) {
     auto enrolment = beginTotpEnrolment(*db_, context(owner_), box_);
     ASSERT_TRUE(enrolment.has_value());

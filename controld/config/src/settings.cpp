@@ -154,6 +154,8 @@ void readAuth(Section& section, AuthSettings& auth) {
     section.duration("session-absolute-seconds", auth.sessionAbsolute, 60, kMaxInt);
     section.integer("login-failures-before-delay", auth.loginFailuresBeforeDelay, 1, 1000);
     section.duration("password-reset-validity-seconds", auth.passwordResetValidity, 60, kMaxInt);
+    section.integer("password-resets-per-login", auth.passwordResetsPerLogin, 1, 1000);
+    section.integer("password-resets-per-address", auth.passwordResetsPerAddress, 1, 100000);
     // OWASP's minimum for Argon2id (m=19 MiB, t=2); accounts refuses less as well.
     section.integer("argon2-memory-bytes", auth.argon2MemoryBytes, std::int64_t{19} << 20,
                     std::int64_t{4} << 30);

@@ -34,6 +34,10 @@ struct AuthSettings {
     /// Failed logins per account (and per source address) before throttling starts.
     int loginFailuresBeforeDelay = 5;
     std::chrono::seconds passwordResetValidity{60 * 60};
+    /// Password-reset requests per login, and per source address, within an hour that send a
+    /// mail; beyond them the answer is the same and nothing is sent (no mail flood).
+    int passwordResetsPerLogin = 3;
+    int passwordResetsPerAddress = 20;
     /// Argon2id cost; the defaults are above OWASP's minimum (m=19 MiB, t=2, p=1).
     std::uint64_t argon2MemoryBytes = 19u << 20;
     std::uint64_t argon2Iterations = 2;
