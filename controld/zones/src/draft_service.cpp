@@ -16,7 +16,6 @@ namespace dnsfleet::controld::zones {
 using authz::Permission;
 using detail::target;
 using detail::timeOf;
-using detail::zoneNameForLookup;
 
 namespace {
 
@@ -86,6 +85,30 @@ ServiceError preconditionError(std::optional<std::int64_t> expected, std::int64_
             0};
 }
 
+Outcome<void> checkDescription(const std::string& description, const RecordLimits& limits) {
+    if (description.size() > limits.maxCommentBytes) {
+        return fail(invalid("the description is too long", {{"/description", "too long"}}));
+    }
+    return {};
+}
+
+/// Writes version zone.version + 1 holding `content` under a fresh SOA (with its diff against
+/// `live`) and records the change the fleet must pick up.
+Applied writeNextVersion(storage::Transaction& tx, const RequestContext& context, Id contractId,
+                         const Zone& zone, const std::vector<Rrset>& live,
+                         std::vector<Rrset> content, const config::NameServerSettings& settings,
+                         const std::string& description) {
+    Applied applied;
+    applied.version = zone.version + 1;
+    applied.serial = nextSerial(zone.serial);
+    applied.diff = store::writeVersion(
+        tx, context, zone, live, withSoa(zone.name, std::move(content), settings, applied.serial),
+        applied.version, applied.serial, description);
+    applied.changeId =
+        primary::recordChange(tx, context, contractId, zone.id, zone.name, applied.serial);
+    return applied;
+}
+
 RrsetInput toInput(const Rrset& rrset) {
     RrsetInput input;
     input.name = rrset.name;
@@ -102,440 +125,384 @@ RrsetInput toInput(const Rrset& rrset) {
 
 Outcome<Draft> ZoneService::draft(const RequestContext& context, Id contractId,
                                   std::string_view zoneName) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneRead, contractId, *name));
-    return db_.run(storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<Draft> {
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return fail(notFound("no such zone"));
-        return store::loadDraft(tx, zone->id, context.actor.id, zone->version);
-    });
+    return detail::onZone(db_, context, Permission::ZoneRead, contractId, zoneName,
+                          storage::Mode::Read,
+                          [&](storage::Transaction& tx, const Zone& zone) -> Outcome<Draft> {
+                              return store::loadDraft(tx, zone.id, context.actor.id, zone.version);
+                          });
 }
 
 Outcome<Draft> ZoneService::stageRrset(const RequestContext& context, Id contractId,
                                        std::string_view zoneName, const RrsetInput& input) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneEdit, contractId, *name));
-    return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<Draft> {
-        auto abort = [&tx](ServiceError error) {
-            tx.rollback();
-            return fail(std::move(error));
-        };
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return abort(notFound("no such zone"));
-        auto checked = checkRrset(zone->name, input, zone->defaultTtl, limits_);
-        if (!checked) return abort(std::move(checked).error());
-        store::ensureDraft(tx, zone->id, context.actor.id, zone->version, timeOf(context));
-        store::putStaged(tx, zone->id, context.actor.id, {StagedRrset::Action::Put, *checked});
-        audit::append(tx, context,
-                      {contractId,
-                       "zone.draft.put",
-                       target(zone->name),
-                       "ok",
-                       {{"rrset", checked->key()}, {"records", checked->records.size()}}});
-        return store::loadDraft(tx, zone->id, context.actor.id, zone->version);
-    });
+    return detail::onZone(
+        db_, context, Permission::ZoneEdit, contractId, zoneName, storage::Mode::Write,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<Draft> {
+            auto checked = checkRrset(zone.name, input, zone.defaultTtl, limits_);
+            if (!checked) return detail::rollbackWith(tx, std::move(checked).error());
+            store::ensureDraft(tx, zone.id, context.actor.id, zone.version, timeOf(context));
+            store::putStaged(tx, zone.id, context.actor.id, {StagedRrset::Action::Put, *checked});
+            audit::append(tx, context,
+                          {contractId,
+                           "zone.draft.put",
+                           target(zone.name),
+                           "ok",
+                           {{"rrset", checked->key()}, {"records", checked->records.size()}}});
+            return store::loadDraft(tx, zone.id, context.actor.id, zone.version);
+        });
 }
 
 Outcome<Draft> ZoneService::stageDeletion(const RequestContext& context, Id contractId,
                                           std::string_view zoneName, std::string_view owner,
                                           std::string_view type) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneEdit, contractId, *name));
-    return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<Draft> {
-        auto abort = [&tx](ServiceError error) {
-            tx.rollback();
-            return fail(std::move(error));
-        };
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return abort(notFound("no such zone"));
-        auto canonicalOwner = canonicalZoneName(store::absoluteOwner(zone->name, owner));
-        if (!canonicalOwner || !store::inZone(zone->name, *canonicalOwner)) {
-            return abort(invalid("the name is not in the zone", {{"name", "not in the zone"}}));
-        }
-        const auto canonicalType = detail::canonicalType(type);
-        if (!canonicalType) return abort(invalid("unknown type", {{"type", "unknown RR type"}}));
-        Rrset key;
-        key.name = *canonicalOwner;
-        key.type = *canonicalType;
-        if (key.type == "SOA" || (key.type == "NS" && key.name == zone->name)) {
-            return abort(invalid("the SOA and the apex NS are generated by the platform",
-                                 {{"type", "generated by the platform"}}));
-        }
-        const bool live = tx.queryOne(
-                                "SELECT 1 FROM rrsets WHERE zone_id = $1 AND name = $2"
-                                " AND type = $3",
-                                {zone->id, key.name, key.type})
-                              .has_value();
-        const Draft before = store::loadDraft(tx, zone->id, context.actor.id, zone->version);
-        bool staged = false;
-        for (const StagedRrset& s : before.changes) {
-            staged = staged || (s.rrset.name == key.name && s.rrset.type == key.type);
-        }
-        if (!live && !staged) return abort(notFound("no RRset " + key.key()));
-        store::ensureDraft(tx, zone->id, context.actor.id, zone->version, timeOf(context));
-        if (live) {
-            store::putStaged(tx, zone->id, context.actor.id, {StagedRrset::Action::Delete, key});
-        } else {
-            store::removeStaged(tx, zone->id, context.actor.id, key.name, key.type);
-        }
-        audit::append(
-            tx, context,
-            {contractId, "zone.draft.delete", target(zone->name), "ok", {{"rrset", key.key()}}});
-        return store::loadDraft(tx, zone->id, context.actor.id, zone->version);
-    });
+    return detail::onZone(
+        db_, context, Permission::ZoneEdit, contractId, zoneName, storage::Mode::Write,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<Draft> {
+            auto canonicalOwner = canonicalZoneName(store::absoluteOwner(zone.name, owner));
+            if (!canonicalOwner || !store::inZone(zone.name, *canonicalOwner)) {
+                return detail::rollbackWith(
+                    tx, invalid("the name is not in the zone", {{"name", "not in the zone"}}));
+            }
+            const auto canonicalType = detail::canonicalType(type);
+            if (!canonicalType)
+                return detail::rollbackWith(tx,
+                                            invalid("unknown type", {{"type", "unknown RR type"}}));
+            Rrset key;
+            key.name = *canonicalOwner;
+            key.type = *canonicalType;
+            if (key.type == "SOA" || (key.type == "NS" && key.name == zone.name)) {
+                return detail::rollbackWith(
+                    tx, invalid("the SOA and the apex NS are generated by the platform",
+                                {{"type", "generated by the platform"}}));
+            }
+            const bool live = tx.queryOne(
+                                    "SELECT 1 FROM rrsets WHERE zone_id = $1 AND name = $2"
+                                    " AND type = $3",
+                                    {zone.id, key.name, key.type})
+                                  .has_value();
+            const Draft before = store::loadDraft(tx, zone.id, context.actor.id, zone.version);
+            bool staged = false;
+            for (const StagedRrset& s : before.changes) {
+                staged = staged || (s.rrset.name == key.name && s.rrset.type == key.type);
+            }
+            if (!live && !staged)
+                return detail::rollbackWith(tx, notFound("no RRset " + key.key()));
+            store::ensureDraft(tx, zone.id, context.actor.id, zone.version, timeOf(context));
+            if (live) {
+                store::putStaged(tx, zone.id, context.actor.id, {StagedRrset::Action::Delete, key});
+            } else {
+                store::removeStaged(tx, zone.id, context.actor.id, key.name, key.type);
+            }
+            audit::append(
+                tx, context,
+                {contractId, "zone.draft.delete", target(zone.name), "ok", {{"rrset", key.key()}}});
+            return store::loadDraft(tx, zone.id, context.actor.id, zone.version);
+        });
 }
 
 Outcome<std::vector<RrsetChange>> ZoneService::draftDiff(const RequestContext& context,
                                                          Id contractId, std::string_view zoneName) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneRead, contractId, *name));
-    return db_.run(
-        storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<std::vector<RrsetChange>> {
-            auto zone = store::findZone(tx, contractId, *name);
-            if (!zone) return fail(notFound("no such zone"));
-            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone->id));
-            const Draft draft = store::loadDraft(tx, zone->id, context.actor.id, zone->version);
+    return detail::onZone(
+        db_, context, Permission::ZoneRead, contractId, zoneName, storage::Mode::Read,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<std::vector<RrsetChange>> {
+            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
+            const Draft draft = store::loadDraft(tx, zone.id, context.actor.id, zone.version);
             std::vector<Rrset> after = merge(live, draft);
-            store::sortRrsets(zone->name, after);
+            store::sortRrsets(zone.name, after);
             return diffRrsets(live, after);
         });
 }
 
 Outcome<void> ZoneService::discardDraft(const RequestContext& context, Id contractId,
                                         std::string_view zoneName) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneEdit, contractId, *name));
-    return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<void> {
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) {
-            tx.rollback();
-            return fail(notFound("no such zone"));
-        }
-        const Draft draft = store::loadDraft(tx, zone->id, context.actor.id, zone->version);
-        store::deleteDraft(tx, zone->id, context.actor.id);
-        audit::append(tx, context,
-                      {contractId,
-                       "zone.draft.discard",
-                       target(zone->name),
-                       "ok",
-                       {{"staged", draft.changes.size()}}});
-        return {};
-    });
+    return detail::onZone(
+        db_, context, Permission::ZoneEdit, contractId, zoneName, storage::Mode::Write,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<void> {
+            const Draft draft = store::loadDraft(tx, zone.id, context.actor.id, zone.version);
+            store::deleteDraft(tx, zone.id, context.actor.id);
+            audit::append(tx, context,
+                          {contractId,
+                           "zone.draft.discard",
+                           target(zone.name),
+                           "ok",
+                           {{"staged", draft.changes.size()}}});
+            return {};
+        });
 }
 
 Outcome<Applied> ZoneService::apply(const RequestContext& context, Id contractId,
                                     std::string_view zoneName, const std::string& description,
                                     std::optional<std::int64_t> expectedVersion) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneEdit, contractId, *name));
-    if (description.size() > limits_.maxCommentBytes) {
-        return fail(invalid("the description is too long", {{"/description", "too long"}}));
-    }
-    return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<Applied> {
-        auto abort = [&tx](ServiceError error) {
-            tx.rollback();
-            return fail(std::move(error));
-        };
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return abort(notFound("no such zone"));
-        if (!expectedVersion || *expectedVersion != zone->version) {
-            return abort(preconditionError(expectedVersion, zone->version));
-        }
-        const Draft draft = store::loadDraft(tx, zone->id, context.actor.id, zone->version);
-        if (draft.changes.empty()) return abort(invalid("the draft is empty: nothing to apply"));
-        const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone->id));
+    return detail::onZone(
+        db_, context, Permission::ZoneEdit, contractId, zoneName, storage::Mode::Write,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<Applied> {
+            if (auto checked = checkDescription(description, limits_); !checked) {
+                return detail::rollbackWith(tx, std::move(checked).error());
+            }
+            if (!expectedVersion || *expectedVersion != zone.version) {
+                return detail::rollbackWith(tx, preconditionError(expectedVersion, zone.version));
+            }
+            const Draft draft = store::loadDraft(tx, zone.id, context.actor.id, zone.version);
+            if (draft.changes.empty())
+                return detail::rollbackWith(tx, invalid("the draft is empty: nothing to apply"));
+            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
 
-        // Someone else changed an RRset this draft changes: refuse, unless the live RRset is
-        // now exactly what the draft wants (both made the same change).
-        std::map<std::string, const Rrset*> liveByKey;
-        for (const Rrset& r : live)
-            liveByKey[r.key()] = &r;
-        const std::vector<std::string> changed =
-            store::changedSince(tx, zone->id, draft.baseVersion);
-        const std::set<std::string> changedKeys(changed.begin(), changed.end());
-        std::vector<std::string> conflicts;
-        for (const StagedRrset& staged : draft.changes) {
-            const std::string key = staged.rrset.key();
-            if (changedKeys.count(key) == 0) continue;
-            const auto it = liveByKey.find(key);
-            const bool same = staged.action == StagedRrset::Action::Delete
-                                  ? it == liveByKey.end()
-                                  : it != liveByKey.end() && *it->second == staged.rrset;
-            if (!same) conflicts.push_back(key);
-        }
-        if (!conflicts.empty()) {
-            return abort(
-                conflict("RRsets of the draft were changed by someone else since "
-                         "version " +
-                             std::to_string(draft.baseVersion) +
-                             ": review them, stage them again or discard the draft",
-                         conflicts));
-        }
+            // Someone else changed an RRset this draft changes: refuse, unless the live RRset is
+            // now exactly what the draft wants (both made the same change).
+            std::map<std::string, const Rrset*> liveByKey;
+            for (const Rrset& r : live)
+                liveByKey[r.key()] = &r;
+            const std::vector<std::string> changed =
+                store::changedSince(tx, zone.id, draft.baseVersion);
+            const std::set<std::string> changedKeys(changed.begin(), changed.end());
+            std::vector<std::string> conflicts;
+            for (const StagedRrset& staged : draft.changes) {
+                const std::string key = staged.rrset.key();
+                if (changedKeys.count(key) == 0) continue;
+                const auto it = liveByKey.find(key);
+                const bool same = staged.action == StagedRrset::Action::Delete
+                                      ? it == liveByKey.end()
+                                      : it != liveByKey.end() && *it->second == staged.rrset;
+                if (!same) conflicts.push_back(key);
+            }
+            if (!conflicts.empty()) {
+                return detail::rollbackWith(
+                    tx, conflict("RRsets of the draft were changed by someone else since "
+                                 "version " +
+                                     std::to_string(draft.baseVersion) +
+                                     ": review them, stage them again or discard the draft",
+                                 conflicts));
+            }
 
-        std::vector<Rrset> merged = merge(live, draft);
-        store::sortRrsets(zone->name, merged);
-        if (!changesContent(diffRrsets(live, merged))) {
-            return abort(invalid("the draft changes nothing in the live version"));
-        }
-        auto zoneCheck = checkZone(zone->name, merged);
-        if (!zoneCheck) return abort(std::move(zoneCheck).error());
+            std::vector<Rrset> merged = merge(live, draft);
+            store::sortRrsets(zone.name, merged);
+            if (!changesContent(diffRrsets(live, merged))) {
+                return detail::rollbackWith(
+                    tx, invalid("the draft changes nothing in the live version"));
+            }
+            auto zoneCheck = checkZone(zone.name, merged);
+            if (!zoneCheck) return detail::rollbackWith(tx, std::move(zoneCheck).error());
 
-        Applied applied;
-        applied.version = zone->version + 1;
-        applied.serial = nextSerial(zone->serial);
-        applied.diff =
-            store::writeVersion(tx, context, *zone, live,
-                                withSoa(zone->name, std::move(merged), settings_, applied.serial),
-                                applied.version, applied.serial, description);
-        store::deleteDraft(tx, zone->id, context.actor.id);
-        applied.changeId =
-            primary::recordChange(tx, context, contractId, zone->id, zone->name, applied.serial);
-        audit::append(tx, context,
-                      {contractId,
-                       "zone.apply",
-                       target(zone->name),
-                       "ok",
-                       {{"version", applied.version},
-                        {"serial", applied.serial},
-                        {"change", applied.changeId},
-                        {"description", description},
-                        {"rrsets_changed", applied.diff.size()}}});
-        return applied;
-    });
+            const Applied applied = writeNextVersion(tx, context, contractId, zone, live,
+                                                     std::move(merged), settings_, description);
+            store::deleteDraft(tx, zone.id, context.actor.id);
+            audit::append(tx, context,
+                          {contractId,
+                           "zone.apply",
+                           target(zone.name),
+                           "ok",
+                           {{"version", applied.version},
+                            {"serial", applied.serial},
+                            {"change", applied.changeId},
+                            {"description", description},
+                            {"rrsets_changed", applied.diff.size()}}});
+            return applied;
+        });
 }
 
 Outcome<VersionPage> ZoneService::versions(const RequestContext& context, Id contractId,
                                            std::string_view zoneName, std::int64_t offset,
                                            std::int64_t limit) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneRead, contractId, *name));
-    return db_.run(storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<VersionPage> {
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return fail(notFound("no such zone"));
-        VersionPage page;
-        page.total =
-            tx.query("SELECT COUNT(*) FROM zone_versions WHERE zone_id = $1", {zone->id})[0]
-                .integer(0);
-        const storage::Rows rows = tx.query(
-            "SELECT version, serial, description, author, created_at, diff FROM zone_versions"
-            " WHERE zone_id = $1 ORDER BY version DESC LIMIT $2 OFFSET $3",
-            {zone->id, limit, offset});
-        page.items.reserve(rows.size());
-        for (const storage::Row& row : rows) {
-            VersionSummary summary;
-            summary.version = row.integer(0);
-            summary.serial = static_cast<std::uint32_t>(row.integer(1));
-            summary.description = row.text(2);
-            summary.author = row.text(3);
-            summary.createdAt = row.integer(4);
-            const nlohmann::json diff = nlohmann::json::parse(row.text(5), nullptr, false);
-            summary.changeCount = diff.is_array() ? static_cast<std::int64_t>(diff.size()) : 0;
-            page.items.push_back(std::move(summary));
-        }
-        return page;
-    });
+    return detail::onZone(
+        db_, context, Permission::ZoneRead, contractId, zoneName, storage::Mode::Read,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<VersionPage> {
+            VersionPage page;
+            page.total =
+                tx.query("SELECT COUNT(*) FROM zone_versions WHERE zone_id = $1", {zone.id})[0]
+                    .integer(0);
+            const storage::Rows rows = tx.query(
+                "SELECT version, serial, description, author, created_at, diff FROM zone_versions"
+                " WHERE zone_id = $1 ORDER BY version DESC LIMIT $2 OFFSET $3",
+                {zone.id, limit, offset});
+            page.items.reserve(rows.size());
+            for (const storage::Row& row : rows) {
+                VersionSummary summary;
+                summary.version = row.integer(0);
+                summary.serial = static_cast<std::uint32_t>(row.integer(1));
+                summary.description = row.text(2);
+                summary.author = row.text(3);
+                summary.createdAt = row.integer(4);
+                const nlohmann::json diff = nlohmann::json::parse(row.text(5), nullptr, false);
+                summary.changeCount = diff.is_array() ? static_cast<std::int64_t>(diff.size()) : 0;
+                page.items.push_back(std::move(summary));
+            }
+            return page;
+        });
 }
 
 Outcome<VersionDetail> ZoneService::version(const RequestContext& context, Id contractId,
                                             std::string_view zoneName, std::int64_t number) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneRead, contractId, *name));
-    return db_.run(storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<VersionDetail> {
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return fail(notFound("no such zone"));
-        const auto row = tx.queryOne(
-            "SELECT version, serial, description, author, created_at, diff, zone_text"
-            " FROM zone_versions WHERE zone_id = $1 AND version = $2",
-            {zone->id, number});
-        if (!row) return fail(notFound("no version " + std::to_string(number)));
-        VersionDetail detail;
-        detail.summary.version = row->integer(0);
-        detail.summary.serial = static_cast<std::uint32_t>(row->integer(1));
-        detail.summary.description = row->text(2);
-        detail.summary.author = row->text(3);
-        detail.summary.createdAt = row->integer(4);
-        detail.diff = diffFromJson(nlohmann::json::parse(row->text(5), nullptr, false))
-                          .value_or(std::vector<RrsetChange>{});
-        detail.summary.changeCount = static_cast<std::int64_t>(detail.diff.size());
-        detail.zoneText = row->text(6);
-        return detail;
-    });
+    return detail::onZone(
+        db_, context, Permission::ZoneRead, contractId, zoneName, storage::Mode::Read,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<VersionDetail> {
+            const auto row = tx.queryOne(
+                "SELECT version, serial, description, author, created_at, diff, zone_text"
+                " FROM zone_versions WHERE zone_id = $1 AND version = $2",
+                {zone.id, number});
+            if (!row) return fail(notFound("no version " + std::to_string(number)));
+            VersionDetail detail;
+            detail.summary.version = row->integer(0);
+            detail.summary.serial = static_cast<std::uint32_t>(row->integer(1));
+            detail.summary.description = row->text(2);
+            detail.summary.author = row->text(3);
+            detail.summary.createdAt = row->integer(4);
+            detail.diff = diffFromJson(nlohmann::json::parse(row->text(5), nullptr, false))
+                              .value_or(std::vector<RrsetChange>{});
+            detail.summary.changeCount = static_cast<std::int64_t>(detail.diff.size());
+            detail.zoneText = row->text(6);
+            return detail;
+        });
 }
 
 Outcome<Applied> ZoneService::restore(const RequestContext& context, Id contractId,
                                       std::string_view zoneName, std::int64_t number,
                                       const std::string& description,
                                       std::optional<std::int64_t> expectedVersion) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneEdit, contractId, *name));
-    if (description.size() > limits_.maxCommentBytes) {
-        return fail(invalid("the description is too long", {{"/description", "too long"}}));
-    }
-    return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<Applied> {
-        auto abort = [&tx](ServiceError error) {
-            tx.rollback();
-            return fail(std::move(error));
-        };
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return abort(notFound("no such zone"));
-        const auto row =
-            tx.queryOne("SELECT zone_text FROM zone_versions WHERE zone_id = $1 AND version = $2",
-                        {zone->id, number});
-        if (!row) return abort(notFound("no version " + std::to_string(number)));
-        if (!expectedVersion || *expectedVersion != zone->version) {
-            return abort(preconditionError(expectedVersion, zone->version));
-        }
-        auto old = parseZoneText(zone->name, row->text(0), zone->defaultTtl);
-        if (!old) {
-            return abort(ServiceError{ErrorCode::Internal,
-                                      "version " + std::to_string(number) + " cannot be read",
-                                      {},
-                                      {},
-                                      0});
-        }
-        const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone->id));
-        // The content of the old version, under today's generated SOA and apex NS.
-        std::vector<Rrset> content;
-        content.reserve(old->size() + 1);
-        for (const Rrset& r : live) {
-            if (r.type == "NS" && r.name == zone->name) content.push_back(r);
-        }
-        for (Rrset& r : *old) {
-            if (!generatedType(zone->name, r)) content.push_back(std::move(r));
-        }
-        store::sortRrsets(zone->name, content);
-        std::vector<Rrset> liveWithoutSoa;
-        for (const Rrset& r : live) {
-            if (r.type != "SOA") liveWithoutSoa.push_back(r);
-        }
-        if (!changesContent(diffRrsets(liveWithoutSoa, content))) {
-            return abort(invalid("version " + std::to_string(number) +
-                                 " has the same content as the live version"));
-        }
-        Applied applied;
-        applied.version = zone->version + 1;
-        applied.serial = nextSerial(zone->serial);
-        const std::string text =
-            description.empty() ? "restore of version " + std::to_string(number) : description;
-        applied.diff =
-            store::writeVersion(tx, context, *zone, live,
-                                withSoa(zone->name, std::move(content), settings_, applied.serial),
-                                applied.version, applied.serial, text);
-        applied.changeId =
-            primary::recordChange(tx, context, contractId, zone->id, zone->name, applied.serial);
-        audit::append(tx, context,
-                      {contractId,
-                       "zone.restore",
-                       target(zone->name),
-                       "ok",
-                       {{"restored_version", number},
-                        {"version", applied.version},
-                        {"serial", applied.serial},
-                        {"change", applied.changeId},
-                        {"description", text}}});
-        return applied;
-    });
+    return detail::onZone(
+        db_, context, Permission::ZoneEdit, contractId, zoneName, storage::Mode::Write,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<Applied> {
+            if (auto checked = checkDescription(description, limits_); !checked) {
+                return detail::rollbackWith(tx, std::move(checked).error());
+            }
+            const auto row = tx.queryOne(
+                "SELECT zone_text FROM zone_versions WHERE zone_id = $1 AND version = $2",
+                {zone.id, number});
+            if (!row)
+                return detail::rollbackWith(tx, notFound("no version " + std::to_string(number)));
+            if (!expectedVersion || *expectedVersion != zone.version) {
+                return detail::rollbackWith(tx, preconditionError(expectedVersion, zone.version));
+            }
+            auto old = parseZoneText(zone.name, row->text(0), zone.defaultTtl);
+            if (!old) {
+                return detail::rollbackWith(
+                    tx, ServiceError{ErrorCode::Internal,
+                                     "version " + std::to_string(number) + " cannot be read",
+                                     {},
+                                     {},
+                                     0});
+            }
+            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
+            // The content of the old version, under today's generated SOA and apex NS.
+            std::vector<Rrset> content;
+            content.reserve(old->size() + 1);
+            for (const Rrset& r : live) {
+                if (r.type == "NS" && r.name == zone.name) content.push_back(r);
+            }
+            for (Rrset& r : *old) {
+                if (!generatedType(zone.name, r)) content.push_back(std::move(r));
+            }
+            store::sortRrsets(zone.name, content);
+            std::vector<Rrset> liveWithoutSoa;
+            for (const Rrset& r : live) {
+                if (r.type != "SOA") liveWithoutSoa.push_back(r);
+            }
+            if (!changesContent(diffRrsets(liveWithoutSoa, content))) {
+                return detail::rollbackWith(tx,
+                                            invalid("version " + std::to_string(number) +
+                                                    " has the same content as the live version"));
+            }
+            const std::string text =
+                description.empty() ? "restore of version " + std::to_string(number) : description;
+            const Applied applied = writeNextVersion(tx, context, contractId, zone, live,
+                                                     std::move(content), settings_, text);
+            audit::append(tx, context,
+                          {contractId,
+                           "zone.restore",
+                           target(zone.name),
+                           "ok",
+                           {{"restored_version", number},
+                            {"version", applied.version},
+                            {"serial", applied.serial},
+                            {"change", applied.changeId},
+                            {"description", text}}});
+            return applied;
+        });
 }
 
 Outcome<ImportResult> ZoneService::importZoneText(const RequestContext& context, Id contractId,
                                                   std::string_view zoneName,
                                                   std::string_view text) {
-    auto name = zoneNameForLookup(zoneName);
-    if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneEdit, contractId, *name));
-    return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<ImportResult> {
-        auto abort = [&tx](ServiceError error) {
-            tx.rollback();
-            return fail(std::move(error));
-        };
-        auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) return abort(notFound("no such zone"));
-        auto parsed = parseZoneText(zone->name, text, zone->defaultTtl);
-        if (!parsed) {
-            ServiceError error = std::move(parsed).error();
-            error.code = ErrorCode::Invalid;
-            if (error.fields.empty()) error.fields.push_back({"body", error.detail});
-            return abort(std::move(error));
-        }
-        ImportResult result;
-        std::vector<Rrset> wanted;
-        std::vector<FieldError> errors;
-        for (const Rrset& r : *parsed) {
-            if (generatedType(zone->name, r)) {
-                result.ignored.push_back(r.key());
-                continue;
+    return detail::onZone(
+        db_, context, Permission::ZoneEdit, contractId, zoneName, storage::Mode::Write,
+        [&](storage::Transaction& tx, const Zone& zone) -> Outcome<ImportResult> {
+            auto parsed = parseZoneText(zone.name, text, zone.defaultTtl);
+            if (!parsed) {
+                ServiceError error = std::move(parsed).error();
+                error.code = ErrorCode::Invalid;
+                if (error.fields.empty()) error.fields.push_back({"body", error.detail});
+                return detail::rollbackWith(tx, std::move(error));
             }
-            // The file's RRsets pass the same checks as RRsets staged one by one.
-            auto checked = checkRrset(zone->name, toInput(r), zone->defaultTtl, limits_);
-            if (!checked) {
-                for (const FieldError& e : checked.error().fields) {
-                    errors.push_back({r.key() + e.field, e.message});
+            ImportResult result;
+            std::vector<Rrset> wanted;
+            std::vector<FieldError> errors;
+            for (const Rrset& r : *parsed) {
+                if (generatedType(zone.name, r)) {
+                    result.ignored.push_back(r.key());
+                    continue;
                 }
-                if (checked.error().fields.empty()) {
-                    errors.push_back({r.key(), checked.error().detail});
+                // The file's RRsets pass the same checks as RRsets staged one by one.
+                auto checked = checkRrset(zone.name, toInput(r), zone.defaultTtl, limits_);
+                if (!checked) {
+                    for (const FieldError& e : checked.error().fields) {
+                        errors.push_back({r.key() + e.field, e.message});
+                    }
+                    if (checked.error().fields.empty()) {
+                        errors.push_back({r.key(), checked.error().detail});
+                    }
+                    continue;
                 }
-                continue;
+                wanted.push_back(std::move(*checked));
             }
-            wanted.push_back(std::move(*checked));
-        }
-        if (!errors.empty()) return abort(invalid("the zone file has errors", std::move(errors)));
+            if (!errors.empty())
+                return detail::rollbackWith(tx,
+                                            invalid("the zone file has errors", std::move(errors)));
 
-        const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone->id));
-        std::vector<Rrset> whole = wanted;
-        for (const Rrset& r : live) {
-            if (r.type == "SOA" || (r.type == "NS" && r.name == zone->name)) whole.push_back(r);
-        }
-        store::sortRrsets(zone->name, whole);
-        auto zoneCheck = checkZone(zone->name, whole);
-        if (!zoneCheck) return abort(std::move(zoneCheck).error());
-
-        std::map<std::string, const Rrset*> liveByKey;
-        for (const Rrset& r : live)
-            liveByKey[r.key()] = &r;
-        std::set<std::string> inFile;
-        store::deleteDraft(tx, zone->id, context.actor.id);
-        store::ensureDraft(tx, zone->id, context.actor.id, zone->version, timeOf(context));
-        for (const Rrset& r : wanted) {
-            inFile.insert(r.key());
-            const auto it = liveByKey.find(r.key());
-            if (it != liveByKey.end() && *it->second == r) {
-                ++result.unchanged;
-                continue;
+            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
+            std::vector<Rrset> whole = wanted;
+            for (const Rrset& r : live) {
+                if (r.type == "SOA" || (r.type == "NS" && r.name == zone.name)) whole.push_back(r);
             }
-            store::putStaged(tx, zone->id, context.actor.id, {StagedRrset::Action::Put, r});
-            ++result.staged;
-        }
-        for (const Rrset& r : live) {
-            if (generatedType(zone->name, r) || inFile.count(r.key()) != 0) continue;
-            Rrset key;
-            key.name = r.name;
-            key.type = r.type;
-            store::putStaged(tx, zone->id, context.actor.id, {StagedRrset::Action::Delete, key});
-            ++result.deletions;
-        }
-        if (result.staged + result.deletions == 0) {
-            store::deleteDraft(tx, zone->id, context.actor.id);
-        }
-        audit::append(tx, context,
-                      {contractId,
-                       "zone.import",
-                       target(zone->name),
-                       "ok",
-                       {{"staged", result.staged},
-                        {"deletions", result.deletions},
-                        {"ignored", result.ignored}}});
-        result.draft = store::loadDraft(tx, zone->id, context.actor.id, zone->version);
-        return result;
-    });
+            store::sortRrsets(zone.name, whole);
+            auto zoneCheck = checkZone(zone.name, whole);
+            if (!zoneCheck) return detail::rollbackWith(tx, std::move(zoneCheck).error());
+
+            std::map<std::string, const Rrset*> liveByKey;
+            for (const Rrset& r : live)
+                liveByKey[r.key()] = &r;
+            std::set<std::string> inFile;
+            store::deleteDraft(tx, zone.id, context.actor.id);
+            store::ensureDraft(tx, zone.id, context.actor.id, zone.version, timeOf(context));
+            for (const Rrset& r : wanted) {
+                inFile.insert(r.key());
+                const auto it = liveByKey.find(r.key());
+                if (it != liveByKey.end() && *it->second == r) {
+                    ++result.unchanged;
+                    continue;
+                }
+                store::putStaged(tx, zone.id, context.actor.id, {StagedRrset::Action::Put, r});
+                ++result.staged;
+            }
+            for (const Rrset& r : live) {
+                if (generatedType(zone.name, r) || inFile.count(r.key()) != 0) continue;
+                Rrset key;
+                key.name = r.name;
+                key.type = r.type;
+                store::putStaged(tx, zone.id, context.actor.id, {StagedRrset::Action::Delete, key});
+                ++result.deletions;
+            }
+            if (result.staged + result.deletions == 0) {
+                store::deleteDraft(tx, zone.id, context.actor.id);
+            }
+            audit::append(tx, context,
+                          {contractId,
+                           "zone.import",
+                           target(zone.name),
+                           "ok",
+                           {{"staged", result.staged},
+                            {"deletions", result.deletions},
+                            {"ignored", result.ignored}}});
+            result.draft = store::loadDraft(tx, zone.id, context.actor.id, zone.version);
+            return result;
+        });
 }
 
 }  // namespace dnsfleet::controld::zones

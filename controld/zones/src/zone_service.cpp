@@ -46,6 +46,15 @@ Outcome<std::string> zoneNameForLookup(std::string_view name) {
     return std::move(*canonical);
 }
 
+Outcome<std::string> authorizedZoneName(storage::Database& db, const RequestContext& context,
+                                        authz::Permission permission, Id contractId,
+                                        std::string_view zoneName) {
+    auto name = zoneNameForLookup(zoneName);
+    if (!name) return name;
+    DNSFLEET_TRY(authz::authorize(db, context, permission, contractId, *name));
+    return name;
+}
+
 std::string target(std::string_view zoneName) {
     return "zone:" + std::string(zoneName);
 }
@@ -91,7 +100,6 @@ std::optional<std::string> canonicalType(std::string_view type) {
 
 using detail::target;
 using detail::timeOf;
-using detail::zoneNameForLookup;
 
 Outcome<CreatedZone> ZoneService::create(const RequestContext& context, Id contractId,
                                          const NewZone& input) {
@@ -110,12 +118,8 @@ Outcome<CreatedZone> ZoneService::create(const RequestContext& context, Id contr
     if (!fields.empty()) return fail(invalid("the zone is not valid", std::move(fields)));
 
     return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<CreatedZone> {
-        auto abort = [&tx](ServiceError error) {
-            tx.rollback();
-            return fail(std::move(error));
-        };
         if (store::findZone(tx, contractId, name)) {
-            return abort(conflict("the zone " + name + " already exists"));
+            return detail::rollbackWith(tx, conflict("the zone " + name + " already exists"));
         }
         // Another contract's zone at this name, above it or below it: refused, and the answer
         // is the same in all three cases so that it shows nothing about who holds what.
@@ -134,7 +138,7 @@ Outcome<CreatedZone> ZoneService::create(const RequestContext& context, Id contr
             params.emplace_back(above[i]);
         }
         sql += ") LIMIT 1";
-        if (tx.queryOne(sql, params)) return abort(conflict(taken));
+        if (tx.queryOne(sql, params)) return detail::rollbackWith(tx, conflict(taken));
         const std::string reversed = store::reversedName(name);
         const bool below =
             name == "."
@@ -148,7 +152,7 @@ Outcome<CreatedZone> ZoneService::create(const RequestContext& context, Id contr
                         " AND reversed_name > $2 AND reversed_name < $3 LIMIT 1",
                         {contractId, reversed, reversed.substr(0, reversed.size() - 1) + "/"})
                       .has_value();
-        if (below) return abort(conflict(taken));
+        if (below) return detail::rollbackWith(tx, conflict(taken));
 
         const Timestamp now = timeOf(context);
         const std::uint32_t serial = initialSerial(now);
@@ -219,9 +223,9 @@ Outcome<ZonePage> ZoneService::list(const RequestContext& context, Id contractId
 
 Outcome<Zone> ZoneService::get(const RequestContext& context, Id contractId,
                                std::string_view zoneName) {
-    auto name = zoneNameForLookup(zoneName);
+    auto name =
+        detail::authorizedZoneName(db_, context, Permission::ZoneRead, contractId, zoneName);
     if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneRead, contractId, *name));
     return db_.run(storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<Zone> {
         auto zone = store::findZone(tx, contractId, *name);
         if (!zone) return fail(notFound("no such zone"));
@@ -231,17 +235,14 @@ Outcome<Zone> ZoneService::get(const RequestContext& context, Id contractId,
 
 Outcome<Zone> ZoneService::update(const RequestContext& context, Id contractId,
                                   std::string_view zoneName, const ZoneUpdate& update) {
-    auto name = zoneNameForLookup(zoneName);
+    auto name =
+        detail::authorizedZoneName(db_, context, Permission::ZoneEdit, contractId, zoneName);
     if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneEdit, contractId, *name));
     auto fields = detail::checkMetadata(update.defaultTtl, update.comment, update.labels, limits_);
     if (!fields.empty()) return fail(invalid("the zone is not valid", std::move(fields)));
     return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<Zone> {
         auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) {
-            tx.rollback();
-            return fail(notFound("no such zone"));
-        }
+        if (!zone) return detail::rollbackWith(tx, notFound("no such zone"));
         nlohmann::json changed = nlohmann::json::object();
         if (update.comment) {
             zone->comment = *update.comment;
@@ -269,15 +270,12 @@ Outcome<Zone> ZoneService::update(const RequestContext& context, Id contractId,
 
 Outcome<std::string> ZoneService::remove(const RequestContext& context, Id contractId,
                                          std::string_view zoneName) {
-    auto name = zoneNameForLookup(zoneName);
+    auto name =
+        detail::authorizedZoneName(db_, context, Permission::ZoneManage, contractId, zoneName);
     if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneManage, contractId, *name));
     return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) -> Outcome<std::string> {
         auto zone = store::findZone(tx, contractId, *name);
-        if (!zone) {
-            tx.rollback();
-            return fail(notFound("no such zone"));
-        }
+        if (!zone) return detail::rollbackWith(tx, notFound("no such zone"));
         tx.execute("DELETE FROM rrsets WHERE zone_id = $1", {zone->id});
         tx.execute("DELETE FROM draft_rrsets WHERE zone_id = $1", {zone->id});
         tx.execute("DELETE FROM drafts WHERE zone_id = $1", {zone->id});
@@ -296,9 +294,9 @@ Outcome<std::string> ZoneService::remove(const RequestContext& context, Id contr
 
 Outcome<LiveRrsets> ZoneService::rrsets(const RequestContext& context, Id contractId,
                                         std::string_view zoneName, const RrsetFilter& filter) {
-    auto name = zoneNameForLookup(zoneName);
+    auto name =
+        detail::authorizedZoneName(db_, context, Permission::ZoneRead, contractId, zoneName);
     if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneRead, contractId, *name));
     return db_.run(storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<LiveRrsets> {
         auto zone = store::findZone(tx, contractId, *name);
         if (!zone) return fail(notFound("no such zone"));
@@ -330,9 +328,9 @@ Outcome<LiveRrsets> ZoneService::rrsets(const RequestContext& context, Id contra
 
 Outcome<std::string> ZoneService::exportZoneText(const RequestContext& context, Id contractId,
                                                  std::string_view zoneName) {
-    auto name = zoneNameForLookup(zoneName);
+    auto name =
+        detail::authorizedZoneName(db_, context, Permission::ZoneRead, contractId, zoneName);
     if (!name) return fail(std::move(name).error());
-    DNSFLEET_TRY(authz::authorize(db_, context, Permission::ZoneRead, contractId, *name));
     return db_.run(storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<std::string> {
         auto zone = store::findZone(tx, contractId, *name);
         if (!zone) return fail(notFound("no such zone"));
