@@ -174,6 +174,15 @@ Outcome<ChangeStatus> changeStatus(storage::Database& db, const RequestContext& 
         status = std::move(out);
     });
     if (!status) return fail(notFound("no such change"));
+    // A zone-limited API token passed the check above without a zone; the change names one,
+    // and another zone's change would show that zone's name and serial.
+    if (context.actor.tokenId && !context.actor.tokenZones.empty()) {
+        if (auto ok =
+                authz::authorize(db, context, Permission::ChangesRead, contractId, status->zone);
+            !ok) {
+            return fail(ok.error());
+        }
+    }
     return std::move(*status);
 }
 

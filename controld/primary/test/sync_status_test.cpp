@@ -172,6 +172,28 @@ TEST_F(SyncStatusTest, AnotherContractsChangeIsNotFound) {
     EXPECT_EQ(garbage.error().code, ErrorCode::NotFound);
 }
 
+TEST_F(SyncStatusTest, AZoneLimitedTokenReadsOnlyItsZonesChanges) {
+    const Id otherZone = createZone("example.org.", 5, "www A 192.0.2.1\n");
+    const std::string mine = change(6);
+    const std::string others = db_->run(storage::Mode::Write, [&](storage::Transaction& tx) {
+        return recordChange(tx, viewer(), contract_, otherZone, "example.org.", 6);
+    });
+    RequestContext token = viewer();
+    token.actor.tokenId = 7;
+    token.actor.tokenCanWrite = false;
+    token.actor.tokenZones = {"Example.COM"};
+    auto found = changeStatus(*db_, token, contract_, mine);
+    ASSERT_TRUE(found) << found.error().detail;
+    EXPECT_EQ(found->zone, "example.com.");
+    auto refused = changeStatus(*db_, token, contract_, others);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::Forbidden);
+    EXPECT_EQ(refused.error().detail.find("example.org"), std::string::npos);
+    // Without a zone list the token reads every change of its contract.
+    token.actor.tokenZones.clear();
+    EXPECT_TRUE(changeStatus(*db_, token, contract_, others));
+}
+
 TEST_F(SyncStatusTest, EdgesAreCheckedAndStaffOnly) {
     auto bad = addEdge(*db_, staff(), "", "eu", "localhost");
     ASSERT_FALSE(bad);
