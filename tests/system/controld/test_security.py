@@ -11,6 +11,7 @@ import email
 import hashlib
 import hmac
 import itertools
+import json
 import re
 import struct
 import time
@@ -341,8 +342,8 @@ def test_logout_and_user_removal_end_sessions(controld, staff):
 
 def test_tokens_shown_once_scoped_zone_limited_and_revocable(controld, staff):
     code, owner = create_contract(staff)
-    mine = create_zone(owner, code)["name"]
-    other = create_zone(owner, code)["name"]
+    mine_zone, other_zone = create_zone(owner, code), create_zone(owner, code)
+    mine, other = mine_zone["name"], other_zone["name"]
     r = owner.post("/tokens", json={"name": "ci", "scope": "write", "zones": [mine]})
     assert r.status_code == 201, r.text
     secret = r.json()["token"]
@@ -357,6 +358,11 @@ def test_tokens_shown_once_scoped_zone_limited_and_revocable(controld, staff):
     assert_problem(limited.put(zone_path(code, other) + "/draft/rrsets/www/A", json=stage), 403)
     assert_problem(limited.get(zone_path(code, other)), 403)
     assert_problem(limited.delete(zone_path(code, mine)), 403)  # ZoneManage is not a token's
+    # Change ids too: another zone's change would show that zone's name and serial.
+    changes = "/contracts/%s/changes/" % code
+    assert limited.get(changes + mine_zone["change"]["id"]).json()["zone"] == mine
+    doc = assert_problem(limited.get(changes + other_zone["change"]["id"]), 403)
+    assert other not in json.dumps(doc)
     assert owner.get(zone_path(code, other) + "/draft").json()["exists"] is False
 
     _, reader = make_token(owner, scope="read")
