@@ -196,6 +196,18 @@ Outcome<ZonePage> ZoneService::list(const RequestContext& context, Id contractId
         params.emplace_back(pattern);
         where += " AND z.name LIKE $" + std::to_string(params.size()) + " ESCAPE '\\'";
     }
+    // A zone-limited API token lists only its own zones (docs/controld/rights.md); authorize()
+    // let it through without a zone because listings name none.
+    if (context.actor.tokenId && !context.actor.tokenZones.empty()) {
+        std::string in;
+        for (const std::string& tokenZone : context.actor.tokenZones) {
+            auto canonical = canonicalZoneName(tokenZone);
+            if (!canonical) continue;  // matches no zone
+            params.emplace_back(std::move(*canonical));
+            in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+        }
+        where += in.empty() ? " AND 1 = 0" : " AND z.name IN (" + in + ")";
+    }
     for (const auto& [k, v] : query.labels) {
         params.emplace_back(k);
         params.emplace_back(v);

@@ -357,5 +357,24 @@ TEST_F(ZoneServiceTest, ListFiltersAndTheFirstPageOfManyZonesIsFast) {
     EXPECT_EQ(foreign->total, 0);
 }
 
+TEST_F(ZoneServiceTest, AZoneLimitedTokenListsOnlyItsZones) {
+    createZone("shop.example");
+    createZone("mail.example");
+    createZone("blog.example");
+    RequestContext token = alice();
+    token.actor.tokenId = 3;
+    token.actor.tokenZones = {"Shop.Example", "blog.example.", "gone.example"};
+    auto page = service_->list(token, own_, ZoneQuery{});
+    ASSERT_TRUE(page) << page.error().detail;
+    EXPECT_EQ(page->total, 2);
+    ASSERT_EQ(page->items.size(), 2U);
+    EXPECT_EQ(page->items[0].name, "blog.example.");
+    EXPECT_EQ(page->items[1].name, "shop.example.");
+    // A token without a zone list, and a session, see every zone.
+    token.actor.tokenZones.clear();
+    EXPECT_EQ(service_->list(token, own_, ZoneQuery{})->total, 3);
+    EXPECT_EQ(service_->list(alice(), own_, ZoneQuery{})->total, 3);
+}
+
 }  // namespace
 }  // namespace dnsfleet::controld::zones
