@@ -389,8 +389,6 @@ def test_tokens_shown_once_scoped_zone_limited_and_revocable(controld, staff):
     assert "/expires_at" in [e["field"] for e in assert_problem(past, 400)["errors"]]
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: ZoneService::list ignores the token's zones "
-                   "(docs/controld/rights.md: the listing shows only its zones)")
 def test_a_zone_limited_token_lists_only_its_zones(controld, staff):
     code, owner = create_contract(staff)
     mine = create_zone(owner, code)["name"]
