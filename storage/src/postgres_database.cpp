@@ -343,9 +343,10 @@ Rows toRows(const PGresult* r, bool wantRows) {
     return rows;
 }
 
-class PgTransaction final : public TransactionImpl {
+class PgTransaction final : public GuardedTransaction {
   public:
-    PgTransaction(PgPool& pool, Mode mode, std::size_t poolSize) : pool_(pool), mode_(mode) {
+    PgTransaction(PgPool& pool, Mode mode, std::size_t poolSize)
+        : GuardedTransaction(mode, "postgresql"), pool_(pool) {
         // Reads see one snapshot for the whole transaction, as SQLite's WAL readers do, and a
         // read-only REPEATABLE READ transaction never fails to serialize.
         const char* begin = mode == Mode::Write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -362,7 +363,7 @@ class PgTransaction final : public TransactionImpl {
                 if (e.kind() != ErrorKind::Connection || attempt > poolSize) throw;
             }
         }
-        open_ = true;
+        opened();
     }
     PgTransaction(const PgTransaction&) = delete;
     PgTransaction& operator=(const PgTransaction&) = delete;
@@ -378,69 +379,23 @@ class PgTransaction final : public TransactionImpl {
         pool_.release(std::move(conn_), broken);
     }
 
-    Rows query(std::string_view sql, const std::vector<Value>& params, bool wantRows) override {
-        usable(sql);
-        try {
-            const Result r = conn_->run(sql, params);
-            return toRows(r.get(), wantRows);
-        } catch (const DatabaseError&) {
-            failed_ = true;
-            throw;
-        }
-    }
-
-    void script(std::string_view sql) override {
-        usable(sql);
-        try {
-            conn_->exec(sql);
-        } catch (const DatabaseError&) {
-            failed_ = true;
-            throw;
-        }
-    }
-
-    void commit() override {
-        if (!open_) return;
-        if (failed_) {
-            throw DatabaseError(ErrorKind::Other,
-                                "postgresql: commit after a failed statement; roll back instead");
-        }
-        const Result r = conn_->exec("COMMIT");
-        open_ = false;
-        // COMMIT of a transaction the server has aborted answers ROLLBACK, not an error.
-        if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0) {
-            throw DatabaseError(ErrorKind::Other, "postgresql: the transaction was rolled back");
-        }
-    }
-
-    void rollback() override {
-        if (!open_) return;
-        open_ = false;
-        conn_->exec("ROLLBACK");
-    }
-
-    [[nodiscard]] Mode mode() const noexcept override { return mode_; }
     [[nodiscard]] Backend backend() const noexcept override { return Backend::Postgres; }
 
   private:
-    void usable(std::string_view sql) const {
-        if (!open_) {
-            throw DatabaseError(
-                ErrorKind::Other,
-                "postgresql: statement after commit or rollback (in: " + statementHead(sql) + ")");
-        }
-        if (failed_) {
-            throw DatabaseError(ErrorKind::Other,
-                                "postgresql: transaction aborted by an earlier error (in: " +
-                                    statementHead(sql) + ")");
-        }
+    Rows runQuery(std::string_view sql, const std::vector<Value>& params, bool wantRows) override {
+        const Result r = conn_->run(sql, params);
+        return toRows(r.get(), wantRows);
     }
+    void runScript(std::string_view sql) override { conn_->exec(sql); }
+    bool runCommit() override {
+        const Result r = conn_->exec("COMMIT");
+        // COMMIT of a transaction the server has aborted answers ROLLBACK, not an error.
+        return std::strcmp(PQcmdStatus(r.get()), "COMMIT") == 0;
+    }
+    void runRollback() override { conn_->exec("ROLLBACK"); }
 
     PgPool& pool_;
     std::unique_ptr<PgConnection> conn_;
-    Mode mode_;
-    bool open_ = false;
-    bool failed_ = false;
 };
 
 /// Single-quotes a conninfo value.

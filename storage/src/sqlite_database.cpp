@@ -232,9 +232,10 @@ struct ResetGuard {
     }
 };
 
-class SqliteTransaction final : public TransactionImpl {
+class SqliteTransaction final : public GuardedTransaction {
   public:
-    SqliteTransaction(SqlitePool& pool, Mode mode) : pool_(pool), mode_(mode) {
+    SqliteTransaction(SqlitePool& pool, Mode mode)
+        : GuardedTransaction(mode, "sqlite"), pool_(pool) {
         conn_ = pool_.acquire();
         try {
             run(mode == Mode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
@@ -242,7 +243,7 @@ class SqliteTransaction final : public TransactionImpl {
             pool_.release(std::move(conn_), false);
             throw;
         }
-        open_ = true;
+        opened();
     }
     SqliteTransaction(const SqliteTransaction&) = delete;
     SqliteTransaction& operator=(const SqliteTransaction&) = delete;
@@ -257,59 +258,19 @@ class SqliteTransaction final : public TransactionImpl {
         pool_.release(std::move(conn_), broken);
     }
 
-    Rows query(std::string_view sql, const std::vector<Value>& params, bool wantRows) override {
-        usable(sql);
-        try {
-            return step(sql, params, wantRows);
-        } catch (const DatabaseError&) {
-            failed_ = true;
-            throw;
-        }
-    }
-
-    void script(std::string_view sql) override {
-        usable(sql);
-        try {
-            conn_->exec(sql);
-        } catch (const DatabaseError&) {
-            failed_ = true;
-            throw;
-        }
-    }
-
-    void commit() override {
-        if (!open_) return;
-        if (failed_) {
-            throw DatabaseError(ErrorKind::Other,
-                                "sqlite: commit after a failed statement; roll back instead");
-        }
-        run("COMMIT");
-        open_ = false;
-    }
-
-    void rollback() override {
-        if (!open_) return;
-        open_ = false;
-        if (sqlite3_get_autocommit(conn_->handle()) == 0) run("ROLLBACK");
-    }
-
-    [[nodiscard]] Mode mode() const noexcept override { return mode_; }
     [[nodiscard]] Backend backend() const noexcept override { return Backend::Sqlite; }
 
   private:
-    void usable(std::string_view sql) const {
-        if (!open_) {
-            throw DatabaseError(
-                ErrorKind::Other,
-                "sqlite: statement after commit or rollback (in: " + statementHead(sql) + ")");
-        }
-        // As on PostgreSQL, a statement error spoils the transaction, so that code tested on
-        // one backend behaves the same on the other.
-        if (failed_) {
-            throw DatabaseError(
-                ErrorKind::Other,
-                "sqlite: transaction aborted by an earlier error (in: " + statementHead(sql) + ")");
-        }
+    Rows runQuery(std::string_view sql, const std::vector<Value>& params, bool wantRows) override {
+        return step(sql, params, wantRows);
+    }
+    void runScript(std::string_view sql) override { conn_->exec(sql); }
+    bool runCommit() override {
+        run("COMMIT");
+        return true;
+    }
+    void runRollback() override {
+        if (sqlite3_get_autocommit(conn_->handle()) == 0) run("ROLLBACK");
     }
 
     void run(std::string_view sql) {
@@ -350,9 +311,6 @@ class SqliteTransaction final : public TransactionImpl {
 
     SqlitePool& pool_;
     std::unique_ptr<SqliteConnection> conn_;
-    Mode mode_;
-    bool open_ = false;
-    bool failed_ = false;
 };
 
 class SqliteDatabase final : public Database {
