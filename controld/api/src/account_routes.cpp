@@ -11,6 +11,7 @@
 #include "controld/accounts/password_flows.hpp"
 #include "controld/accounts/secret_box.hpp"
 #include "controld/accounts/totp_enrolment.hpp"
+#include "controld/api/credentials.hpp"
 #include "controld/authz/authz.hpp"
 
 namespace dnsfleet::controld::api {
@@ -23,46 +24,10 @@ std::string route(const std::string& path) {
     return kPrefix + path;
 }
 
-std::optional<std::string> cookieValue(std::string_view header, std::string_view name) {
-    std::size_t pos = 0;
-    while (pos < header.size()) {
-        std::size_t end = header.find(';', pos);
-        if (end == std::string_view::npos) end = header.size();
-        std::string_view pair = header.substr(pos, end - pos);
-        while (!pair.empty() && pair.front() == ' ')
-            pair.remove_prefix(1);
-        const std::size_t equals = pair.find('=');
-        if (equals != std::string_view::npos && pair.substr(0, equals) == name) {
-            return std::string(pair.substr(equals + 1));
-        }
-        pos = end + 1;
-    }
-    return std::nullopt;
-}
-
-std::optional<std::string> sessionCookieOf(const http::Request& request) {
-    for (auto [it, end] = request.headers.equal_range("cookie"); it != end; ++it) {
-        if (auto value = cookieValue(it->second, accounts::kSessionCookie)) return value;
-    }
-    return std::nullopt;
-}
-
 /// The enrolment routes are public to the gateway and authenticate here, so that a session
 /// which must still enrol TOTP (its contract requires MFA) reaches them and nothing else.
 Outcome<Actor> enrolmentActor(storage::Database& db, const http::Request& request) {
-    accounts::Credentials credentials;
-    credentials.sessionCookie = sessionCookieOf(request);
-    if (const auto authorization = request.header("authorization")) {
-        constexpr std::string_view kBearer = "bearer ";
-        if (authorization->size() > kBearer.size()) {
-            std::string scheme = authorization->substr(0, kBearer.size());
-            for (auto& c : scheme)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (scheme == kBearer) credentials.bearerToken = authorization->substr(kBearer.size());
-        }
-    }
-    credentials.csrfToken = request.header(accounts::kCsrfHeader);
-    credentials.unsafeMethod = request.method != "GET" && request.method != "HEAD";
+    accounts::Credentials credentials = credentialsOf(request);
     credentials.allowTotpEnrolment = true;
     return accounts::authenticate(db, credentials, request.context);
 }
@@ -112,7 +77,7 @@ void addAuthRoutes(http::Router& router, const std::shared_ptr<Shared>& shared) 
                    login.otp = reader.text("otp");
                    DNSFLEET_TRY(reader.finish());
                    // A login always starts a new session; the one the client had ends.
-                   if (auto previous = sessionCookieOf(request)) {
+                   if (auto previous = credentialsOf(request).sessionCookie) {
                        accounts::endSessionByToken(db, *previous);
                    }
                    const accounts::LoginServices loginServices{auth, shared->hasher,
@@ -265,13 +230,7 @@ void addTokenRoutes(http::Router& router, Services& services) {
                    if (!page) return fail(std::move(page).error());
                    auto tokens = accounts::listApiTokens(db, request.context);
                    if (!tokens) return fail(std::move(tokens).error());
-                   nlohmann::json items = nlohmann::json::array();
-                   const auto total = static_cast<std::int64_t>(tokens->size());
-                   for (std::int64_t i = page->offset();
-                        i < total && i < page->offset() + page->perPage; ++i) {
-                       items.push_back(tokenJson((*tokens)[static_cast<std::size_t>(i)]));
-                   }
-                   return http::json(200, http::pageBody(std::move(items), total, *page));
+                   return pageOf(*tokens, *page, tokenJson);
                });
 
     router.add({"POST", route("/tokens"), true, "TokensOwn"},

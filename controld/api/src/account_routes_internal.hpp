@@ -35,6 +35,19 @@ class BodyReader {
 };
 
 [[nodiscard]] nlohmann::json userJson(const accounts::User& user);
+
+/// The page `page` of `all`, each rendered by `render`, in the list shape
+/// {items, total, page, per_page}.
+template <typename T, typename Render>
+[[nodiscard]] http::Response pageOf(const std::vector<T>& all, const http::PageRequest& page,
+                                    Render render) {
+    nlohmann::json items = nlohmann::json::array();
+    const auto total = static_cast<std::int64_t>(all.size());
+    for (std::int64_t i = page.offset(); i < total && i < page.offset() + page.perPage; ++i) {
+        items.push_back(render(all[static_cast<std::size_t>(i)]));
+    }
+    return http::json(200, http::pageBody(std::move(items), total, page));
+}
 [[nodiscard]] nlohmann::json contractJson(const accounts::Contract& contract);
 
 /// "Set-Cookie" value for a new session, and one that removes it.

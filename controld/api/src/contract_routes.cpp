@@ -304,13 +304,7 @@ void addUserRoutes(http::Router& router, const std::shared_ptr<Shared>& shared) 
                    if (!contract) return fail(std::move(contract).error());
                    auto users = accounts::listUsers(db, request.context, *contract);
                    if (!users) return fail(std::move(users).error());
-                   nlohmann::json items = nlohmann::json::array();
-                   const auto total = static_cast<std::int64_t>(users->size());
-                   for (std::int64_t i = page->offset();
-                        i < total && i < page->offset() + page->perPage; ++i) {
-                       items.push_back(userJson((*users)[static_cast<std::size_t>(i)]));
-                   }
-                   return http::json(200, http::pageBody(std::move(items), total, *page));
+                   return pageOf(*users, *page, userJson);
                });
 
     router.add({"POST", base, true, "UsersManage"},

@@ -79,6 +79,11 @@ nlohmann::json draftJson(const zones::Draft& draft) {
     return out;
 }
 
+Outcome<http::Response> draftResponse(Outcome<zones::Draft> draft) {
+    if (!draft) return fail(std::move(draft).error());
+    return http::json(200, draftJson(*draft));
+}
+
 nlohmann::json versionJson(const zones::VersionSummary& v) {
     return {{"version", v.version},
             {"serial", v.serial},
@@ -351,10 +356,8 @@ void addZoneRoutes(http::Router& router, Services& services) {
     router.add({"GET", kZone + "/draft", true, "ZoneRead"},
                scoped(Permission::ZoneRead,
                       [service](http::Request& request, Id contract) -> Outcome<http::Response> {
-                          auto draft =
-                              service->draft(request.context, contract, request.param("zone"));
-                          if (!draft) return fail(std::move(draft).error());
-                          return http::json(200, draftJson(*draft));
+                          return draftResponse(
+                              service->draft(request.context, contract, request.param("zone")));
                       }));
 
     router.add({"PUT", kZone + "/draft/rrsets/{name}/{type}", true, "ZoneEdit"},
@@ -362,20 +365,16 @@ void addZoneRoutes(http::Router& router, Services& services) {
                       [service](http::Request& request, Id contract) -> Outcome<http::Response> {
                           auto input = parseRrsetBody(request);
                           if (!input) return fail(std::move(input).error());
-                          auto draft = service->stageRrset(request.context, contract,
-                                                           request.param("zone"), *input);
-                          if (!draft) return fail(std::move(draft).error());
-                          return http::json(200, draftJson(*draft));
+                          return draftResponse(service->stageRrset(request.context, contract,
+                                                                   request.param("zone"), *input));
                       }));
 
     router.add({"DELETE", kZone + "/draft/rrsets/{name}/{type}", true, "ZoneEdit"},
                scoped(Permission::ZoneEdit,
                       [service](http::Request& request, Id contract) -> Outcome<http::Response> {
-                          auto draft = service->stageDeletion(
+                          return draftResponse(service->stageDeletion(
                               request.context, contract, request.param("zone"),
-                              request.param("name"), request.param("type"));
-                          if (!draft) return fail(std::move(draft).error());
-                          return http::json(200, draftJson(*draft));
+                              request.param("name"), request.param("type")));
                       }));
 
     router.add({"GET", kZone + "/draft/diff", true, "ZoneRead"},

@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <cstdlib>
-#include <filesystem>
 
 #include "controld/accounts/authenticate.hpp"
 #include "controld/accounts/mailer.hpp"
@@ -12,6 +10,9 @@
 #include "controld/accounts/totp.hpp"
 #include "controld/accounts/users.hpp"
 #include "controld/api/api.hpp"
+#include "controld/api/credentials.hpp"
+#include "controld/testing/fixtures.hpp"
+#include "controld/testing/requests.hpp"
 
 namespace dnsfleet::controld::api {
 namespace {
@@ -39,12 +40,6 @@ struct Client {
 class AccountRoutesTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "dnsfleet-routes-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
-        db_ = storage::Database::open({"sqlite://" + (dir_ / "controld.db").string()});
-        db_->migrate();
         ASSERT_TRUE(accounts::bootstrapStaff(*db_, "ops", kPassword, settings_.auth).value());
         std::array<std::uint8_t, accounts::SecretBox::kKeyBytes> key{};
         key.fill(3);
@@ -53,37 +48,17 @@ class AccountRoutesTest : public ::testing::Test {
         addAccountRoutes(router_, *services_);
     }
 
-    void TearDown() override {
-        services_.reset();
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
+    void TearDown() override { services_.reset(); }
 
     /// Runs a request as the gateway would: authenticate (for authenticated routes), dispatch.
     http::Response call(const std::string& method, const std::string& path, const Client& client,
                         const std::optional<json>& body = std::nullopt) {
-        http::Request request;
-        request.method = method;
-        request.path = path;
-        if (const auto q = path.find('?'); q != std::string::npos) {
-            request.path = path.substr(0, q);
-            std::string query = path.substr(q + 1);
-            std::size_t pos = 0;
-            while (pos <= query.size()) {
-                auto end = query.find('&', pos);
-                if (end == std::string::npos) end = query.size();
-                const auto pair = query.substr(pos, end - pos);
-                const auto eq = pair.find('=');
-                request.query.emplace(pair.substr(0, eq),
-                                      eq == std::string::npos ? "" : pair.substr(eq + 1));
-                pos = end + 1;
-            }
-        }
-        if (body) {
-            request.body = body->dump();
-            request.headers.emplace("content-type", "application/json");
-        }
+        RequestContext context;
+        context.requestId = "req-1";
+        context.sourceAddress = address_;
+        context.now = nowUtc();
+        http::Request request =
+            controld::testing::request(method, path, context, body ? body->dump() : "");
         if (!client.cookie.empty()) {
             request.headers.emplace("cookie",
                                     std::string(accounts::kSessionCookie) + "=" + client.cookie);
@@ -91,17 +66,9 @@ class AccountRoutesTest : public ::testing::Test {
         if (!client.csrf.empty()) request.headers.emplace(accounts::kCsrfHeader, client.csrf);
         if (!client.bearer.empty())
             request.headers.emplace("authorization", "Bearer " + client.bearer);
-        request.context.requestId = "req-1";
-        request.context.sourceAddress = address_;
-        request.context.now = nowUtc();
         const http::RouteInfo* info = router_.match(request);
         if (info != nullptr && info->authenticated) {
-            accounts::Credentials credentials;
-            if (!client.cookie.empty()) credentials.sessionCookie = client.cookie;
-            if (!client.bearer.empty()) credentials.bearerToken = client.bearer;
-            if (!client.csrf.empty()) credentials.csrfToken = client.csrf;
-            credentials.unsafeMethod = method != "GET";
-            auto actor = accounts::authenticate(*db_, credentials, request.context);
+            auto actor = accounts::authenticate(*db_, credentialsOf(request), request.context);
             if (!actor) return http::problem(actor.error(), request.context);
             request.context.actor = *actor;
         }
@@ -110,10 +77,7 @@ class AccountRoutesTest : public ::testing::Test {
 
     static std::optional<std::string> header(const http::Response& response,
                                              const std::string& name) {
-        for (const auto& [key, value] : response.headers) {
-            if (key == name) return value;
-        }
-        return std::nullopt;
+        return controld::testing::header(response, name);
     }
 
     Client login(const std::string& user, const std::string& password = kPassword) {
@@ -139,8 +103,8 @@ class AccountRoutesTest : public ::testing::Test {
         return json::parse(response.body).value("service_code", "");
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
+    controld::testing::TestDatabase database_{"dnsfleet-routes"};
+    storage::Database* db_ = &database_.db();
     config::Settings settings_;
     CapturingMailer mailer_;
     std::optional<accounts::SecretBox> box_;
@@ -289,6 +253,40 @@ TEST_F(AccountRoutesTest, PasswordResetByMailThenLogin) {
                                 json{{"token", token}, {"new_password", "brand new passphrase 7"}});
     EXPECT_EQ(confirmed.status, 204) << confirmed.body;
     login("alice", "brand new passphrase 7");
+}
+
+TEST_F(AccountRoutesTest, PasswordResetsOverTheLimitGetTheSame202AndNoMail) {
+    const auto staff = login("ops");
+    makeContract(staff, "alice");
+    std::vector<std::string> bodies;
+    for (int i = 0; i < settings_.auth.passwordResetsPerLogin + 2; ++i) {
+        const auto response =
+            call("POST", "/api/v1/auth/password-reset", {}, json{{"login", "alice"}});
+        EXPECT_EQ(response.status, 202);
+        bodies.push_back(response.body);
+    }
+    EXPECT_EQ(bodies.front(), bodies.back());
+    EXPECT_EQ(mailer_.sent.size(), static_cast<std::size_t>(settings_.auth.passwordResetsPerLogin));
+}
+
+TEST_F(AccountRoutesTest, SuspendingAContractLogsItsUsersOutAndRefusesTheirTokens) {
+    const auto staff = login("ops");
+    const auto code = makeContract(staff, "alice");
+    const auto alice = login("alice");
+    const auto token =
+        call("POST", "/api/v1/tokens", alice, json{{"name", "ci"}, {"scope", "read"}});
+    ASSERT_EQ(token.status, 201) << token.body;
+    Client script;
+    script.bearer = json::parse(token.body).at("token").get<std::string>();
+    ASSERT_EQ(call("GET", "/api/v1/auth/me", alice).status, 200);
+    ASSERT_EQ(call("GET", "/api/v1/auth/me", script).status, 200);
+
+    const auto suspended =
+        call("PATCH", "/api/v1/contracts/" + code, staff, json{{"state", "suspended"}});
+    ASSERT_EQ(suspended.status, 200) << suspended.body;
+    EXPECT_EQ(call("GET", "/api/v1/auth/me", alice).status, 401);
+    EXPECT_EQ(call("GET", "/api/v1/auth/me", script).status, 401);
+    EXPECT_EQ(call("GET", "/api/v1/contracts/" + code, staff).status, 200);
 }
 
 TEST_F(AccountRoutesTest, MandatoryMfaEnrolmentFlow) {

@@ -2,9 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -12,6 +10,8 @@
 #include "controld/api/api.hpp"
 #include "controld/audit/event_log.hpp"
 #include "controld/authz/authz.hpp"
+#include "controld/testing/fixtures.hpp"
+#include "routes_fixture.hpp"
 
 namespace dnsfleet::controld::api {
 namespace {
@@ -19,21 +19,10 @@ namespace {
 constexpr Timestamp kT0 = 1'780'000'000'000'000;  // 2026-05-28T20:26:40Z
 constexpr Timestamp kHour = 3'600'000'000;
 
-class EventRoutesTest : public ::testing::Test {
+class EventRoutesTest : public testing::RoutesTest {
   protected:
     void SetUp() override {
-        std::random_device seed;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("dnsfleet-events-" + std::to_string(seed()) + std::to_string(seed()));
-        std::filesystem::create_directories(dir_);
-        storage::Options options;
-        options.url = "sqlite://" + (dir_ / "controld.db").string();
-        db_ = storage::Database::open(options);
-        db_->migrate();
-        services_ = std::make_unique<Services>(Services{*db_, settings_});
-        addEventRoutes(router_, *services_);
-        own_ = addContract("DF-EVENTS01");
-        other_ = addContract("DF-EVENTS02");
+        addRoutes(addEventRoutes, "DF-EVENTS01", "DF-EVENTS02");
         // Ten hours of history: zone applies, logins (one failed), a denial.
         for (int i = 0; i < 10; ++i) {
             audit::Event event;
@@ -55,69 +44,14 @@ class EventRoutesTest : public ::testing::Test {
         platform.result = "ok";
         audit::appendAlone(*db_, staffContext(), platform);
     }
-    void TearDown() override {
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
-
-    Id addContract(const std::string& code) {
-        return db_->run(storage::Mode::Write, [&](storage::Transaction& tx) {
-            return tx
-                .queryOne(
-                    "INSERT INTO contracts (service_code, plan, state, created_at) "
-                    "VALUES ($1, 'standard', 'active', 0) RETURNING id",
-                    {code})
-                ->integer(0);
-        });
-    }
-
     RequestContext context(Role role, Timestamp now = kT0 + 20 * kHour) const {
-        RequestContext c;
-        c.requestId = "req";
-        c.sourceAddress = "127.0.0.1";
-        c.now = now;
-        c.actor.kind = Actor::Kind::User;
-        c.actor.id = 2;
-        c.actor.login = "alice";
-        c.actor.contractId = own_;
-        c.actor.role = role;
-        return c;
+        return controld::testing::userContext(own_, role, now, 2);
     }
-    static RequestContext staffContext() {
-        RequestContext c;
-        c.requestId = "req-staff";
-        c.now = kT0;
-        c.actor.kind = Actor::Kind::Staff;
-        c.actor.id = 1;
-        c.actor.login = "ops";
-        return c;
-    }
+    static RequestContext staffContext() { return controld::testing::staffContext(kT0); }
 
     http::Response get(const std::string& target, const RequestContext& ctx) {
-        http::Request request;
-        request.method = "GET";
-        const auto question = target.find('?');
-        request.path = target.substr(0, question);
-        if (question != std::string::npos) {
-            std::istringstream query(target.substr(question + 1));
-            std::string pair;
-            while (std::getline(query, pair, '&')) {
-                const auto eq = pair.find('=');
-                request.query.emplace(pair.substr(0, eq), pair.substr(eq + 1));
-            }
-        }
-        request.context = ctx;
-        return router_.dispatch(request);
+        return call("GET", target, ctx);
     }
-
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
-    config::Settings settings_;
-    std::unique_ptr<Services> services_;
-    http::Router router_;
-    Id own_ = 0;
-    Id other_ = 0;
 };
 
 TEST_F(EventRoutesTest, AdminListsOwnLogNewestFirstWithTotal) {

@@ -3,61 +3,22 @@
 // change's sync status, and nobody reads another contract's change.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "controld/api/api.hpp"
 #include "controld/audit/event_log.hpp"
 #include "controld/primary/fleet.hpp"
+#include "controld/testing/fixtures.hpp"
+#include "routes_fixture.hpp"
 
 namespace dnsfleet::controld::api {
 namespace {
 
-class FleetRoutesTest : public ::testing::Test {
+class FleetRoutesTest : public testing::RoutesTest {
   protected:
-    void SetUp() override {
-        std::random_device seed;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("dnsfleet-fleet-routes-" + std::to_string(seed()) + std::to_string(seed()));
-        std::filesystem::create_directories(dir_);
-        storage::Options options;
-        options.url = "sqlite://" + (dir_ / "controld.db").string();
-        db_ = storage::Database::open(options);
-        db_->migrate();
-        services_ = std::make_unique<Services>(Services{*db_, settings_});
-        addFleetRoutes(router_, *services_);
-        own_ = addContract("DF-FLEET001");
-        other_ = addContract("DF-FLEET002");
-    }
-    void TearDown() override {
-        db_.reset();
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
-
-    Id addContract(const std::string& code) {
-        return db_->run(storage::Mode::Write, [&](storage::Transaction& tx) {
-            return tx
-                .queryOne(
-                    "INSERT INTO contracts (service_code, plan, state, created_at) "
-                    "VALUES ($1, 'standard', 'active', 0) RETURNING id",
-                    {code})
-                ->integer(0);
-        });
-    }
-
-    static RequestContext staff() {
-        RequestContext c;
-        c.requestId = "req";
-        c.sourceAddress = "127.0.0.1";
-        c.now = nowUtc();
-        c.actor.kind = Actor::Kind::Staff;
-        c.actor.id = 7;
-        c.actor.login = "ops";
-        return c;
-    }
+    void SetUp() override { addRoutes(addFleetRoutes, "DF-FLEET001", "DF-FLEET002"); }
+    static RequestContext staff() { return controld::testing::staffContext(nowUtc(), 7); }
     RequestContext user(Id contract, Role role = Role::Viewer) const {
         RequestContext c = staff();
         c.actor.kind = Actor::Kind::User;
@@ -68,31 +29,12 @@ class FleetRoutesTest : public ::testing::Test {
         return c;
     }
 
-    http::Response call(const std::string& method, const std::string& path,
-                        const RequestContext& context, const std::string& body = "") {
-        http::Request request;
-        request.method = method;
-        request.path = path;
-        request.context = context;
-        request.body = body;
-        if (!body.empty()) request.headers.emplace("content-type", "application/json");
-        return router_.dispatch(request);
-    }
-
     /// A change of zone "example.com." in `contract`, as the zones service records it.
     std::string change(Id contract) {
         return db_->run(storage::Mode::Write, [&](storage::Transaction& tx) {
             return primary::recordChange(tx, user(contract), contract, 4242, "example.com.", 17);
         });
     }
-
-    std::filesystem::path dir_;
-    std::unique_ptr<storage::Database> db_;
-    config::Settings settings_;
-    std::unique_ptr<Services> services_;
-    http::Router router_;
-    Id own_ = 0;
-    Id other_ = 0;
 };
 
 TEST_F(FleetRoutesTest, StaffRegistersListsAndRemovesEdges) {

@@ -99,19 +99,24 @@ Outcome<nlohmann::json> parseJsonBody(const Request& request) {
     }
     if (tooDeep) {
         return fail(
-            invalid("the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"));
+            invalid("the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                    {{"", "nests too deep"}}));
     }
     if (!duplicate.empty()) {
         return fail(invalid("the body repeats a member", {{"/" + duplicate, "duplicate member"}}));
     }
-    if (!body.is_object()) return fail(invalid("the body must be a JSON object"));
+    if (!body.is_object()) {
+        return fail(invalid("the body must be a JSON object", {{"", "must be a JSON object"}}));
+    }
     return body;
 }
 
 Outcome<void> checkMembers(const nlohmann::json& body,
                            std::initializer_list<std::string_view> required,
                            std::initializer_list<std::string_view> allowed) {
-    if (!body.is_object()) return fail(invalid("the body must be a JSON object"));
+    if (!body.is_object()) {
+        return fail(invalid("the body must be a JSON object", {{"", "must be a JSON object"}}));
+    }
     std::vector<FieldError> errors;
     for (const auto& [key, value] : body.items()) {
         const bool known = std::find(allowed.begin(), allowed.end(), key) != allowed.end() ||

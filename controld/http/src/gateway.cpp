@@ -10,6 +10,19 @@
 
 namespace dnsfleet::controld::http {
 
+namespace {
+
+/// 429 with Retry-After: `wait` seconds until the request's bucket has a token again.
+Response tooManyRequests(int wait, const Request& request) {
+    ServiceError error;
+    error.code = ErrorCode::TooManyRequests;
+    error.detail = "too many requests";
+    error.retryAfterSeconds = wait;
+    return problem(error, request.context, request.path);
+}
+
+}  // namespace
+
 std::string newRequestId() {
     std::array<unsigned char, 16> bytes{};
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
@@ -82,11 +95,7 @@ Response Gateway::route(Request& request) {
         if (!actor) {
             // Failed credentials count against the address, so guessing is rate limited too.
             if (const auto wait = limiter_.take(bucket, request.context.now)) {
-                ServiceError error;
-                error.code = ErrorCode::TooManyRequests;
-                error.detail = "too many requests";
-                error.retryAfterSeconds = *wait;
-                return problem(error, request.context, request.path);
+                return tooManyRequests(*wait, request);
             }
             return problem(actor.error(), request.context, request.path);
         }
@@ -96,11 +105,7 @@ Response Gateway::route(Request& request) {
                               : "account:" + std::to_string(who.id);
     }
     if (const auto wait = limiter_.take(bucket, request.context.now)) {
-        ServiceError error;
-        error.code = ErrorCode::TooManyRequests;
-        error.detail = "too many requests";
-        error.retryAfterSeconds = *wait;
-        return problem(error, request.context, request.path);
+        return tooManyRequests(*wait, request);
     }
     return router_.dispatch(request);
 }

@@ -1,52 +1,17 @@
 #include "controld/accounts/authenticate.hpp"
+#include "controld/api/credentials.hpp"
+#include "controld/http/credentials.hpp"
 #include "controld/main/daemon.hpp"
 
 namespace dnsfleet::controld::daemon {
 
 std::optional<std::string> cookieValue(std::string_view header, std::string_view name) {
-    std::size_t pos = 0;
-    while (pos < header.size()) {
-        std::size_t end = header.find(';', pos);
-        if (end == std::string_view::npos) end = header.size();
-        std::string_view pair = header.substr(pos, end - pos);
-        while (!pair.empty() && pair.front() == ' ')
-            pair.remove_prefix(1);
-        const std::size_t equals = pair.find('=');
-        if (equals != std::string_view::npos && pair.substr(0, equals) == name) {
-            std::string_view value = pair.substr(equals + 1);
-            while (!value.empty() && value.back() == ' ')
-                value.remove_suffix(1);
-            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-                value = value.substr(1, value.size() - 2);
-            }
-            return std::string(value);
-        }
-        pos = end + 1;
-    }
-    return std::nullopt;
+    return http::cookieValue(header, name);
 }
 
 http::Authenticator databaseAuthenticator(storage::Database& db) {
     return [&db](const http::Request& request, const RequestContext& context) -> Outcome<Actor> {
-        accounts::Credentials credentials;
-        for (auto [it, end] = request.headers.equal_range("cookie"); it != end; ++it) {
-            if (auto value = cookieValue(it->second, accounts::kSessionCookie)) {
-                credentials.sessionCookie = std::move(value);
-                break;
-            }
-        }
-        if (const auto authorization = request.header("authorization")) {
-            constexpr std::string_view kBearer = "Bearer ";
-            if (authorization->size() > kBearer.size() &&
-                std::equal(kBearer.begin(), kBearer.end(), authorization->begin(),
-                           [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-                credentials.bearerToken = authorization->substr(kBearer.size());
-            }
-        }
-        credentials.csrfToken = request.header(accounts::kCsrfHeader);
-        credentials.unsafeMethod = request.method == "POST" || request.method == "PUT" ||
-                                   request.method == "PATCH" || request.method == "DELETE";
-        return accounts::authenticate(db, credentials, context);
+        return accounts::authenticate(db, api::credentialsOf(request), context);
     };
 }
 
