@@ -10,6 +10,12 @@ target_compile_options(dnsfleet_options INTERFACE
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(dnsfleet_options INTERFACE -Wno-restrict)
 endif()
+# lld links each of the hundred sanitizer-instrumented test executables two to three times faster
+# than ld.bfd: a clean build on two cores spends minutes linking.
+find_program(DNSFLEET_LLD NAMES ld.lld)
+if(DNSFLEET_LLD)
+  target_link_options(dnsfleet_options INTERFACE -fuse-ld=lld)
+endif()
 if(DNSFLEET_WERROR)
   target_compile_options(dnsfleet_options INTERFACE -Werror)
 endif()

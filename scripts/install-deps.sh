@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what dnsfleet needs on Debian 12, by itself, idempotently.
 #   scripts/install-deps.sh build   compilers, libraries, dig (enough to build and run authd)
+#   scripts/install-deps.sh run     build, plus python3 for scripts/run.sh's first-start setup
 #   scripts/install-deps.sh test    everything above plus the peers and tools the tests use
 #
 # Debian starts knot, nsd, bind9 and unbound on port 53 as soon as they are installed on a
@@ -12,7 +13,7 @@ tier=${1:-test}
 
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git
-  clang-14 libclang-rt-14-dev clang-format clang-tidy
+  clang-14 libclang-rt-14-dev lld clang-format clang-tidy
   libssl-dev libsodium-dev liblmdb-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
   libcurl4-openssl-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
@@ -26,7 +27,12 @@ test_pkgs=(
   procps iproute2
 )
 
+run_pkgs=(python3)
+
 pkgs=("${build_pkgs[@]}")
+if [ "$tier" = run ]; then
+  pkgs+=("${run_pkgs[@]}")
+fi
 if [ "$tier" = test ]; then
   pkgs+=("${test_pkgs[@]}")
 fi

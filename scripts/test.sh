@@ -16,7 +16,8 @@ tiers=${DNSFLEET_TIERS:-"style unit lint system fuzz"}
 jobs=${DNSFLEET_JOBS:-$(nproc)}
 fuzz_seconds=${DNSFLEET_FUZZ_SECONDS:-30}
 
-log() { printf '\n== %s ==\n' "$*"; }
+started=$SECONDS
+log() { printf '\n== %s (at %dm%02ds) ==\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
 has_tier() { [[ " $tiers " == *" $1 "* ]]; }
 
 log "installing dependencies"
@@ -71,7 +72,7 @@ fi
 if has_tier fuzz; then
   log "fuzz: build (clang + libFuzzer)"
   cmake --preset fuzz >/dev/null
-  cmake --build build/fuzz -j "$jobs"
+  cmake --build build/fuzz -j "$jobs" --target dnsfleet_fuzzers
   targets=$(find build/fuzz/tests/fuzz -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort)
   if [ -z "$targets" ]; then
     echo "fuzz: no fuzz targets were built" >&2
