@@ -52,6 +52,13 @@ Denial denialOf(const Actor& actor, Permission permission, Id contractId,
         case Actor::Kind::User:
             break;
     }
+    // Another tenant's contract first: any other answer (the role, the token's scope or zones)
+    // would tell a service code that exists from one that does not. The caller's own account
+    // (tokens, password, TOTP) is not another contract's data.
+    const bool ownAccount = permission == Permission::TokensOwn && contractId == 0;
+    if (actor.isUser() && !ownAccount && contractId != 0 && contractId != actor.contractId) {
+        return Denial::Tenant;
+    }
     if (actor.tokenId) {
         if (!actor.tokenCanWrite && !isReadPermission(permission)) return Denial::TokenScope;
         if (!actor.tokenZones.empty()) {
@@ -74,8 +81,6 @@ Denial denialOf(const Actor& actor, Permission permission, Id contractId,
         return matrixAllows(permission, Holder::StaffWithGrant) ? Denial::NoGrant : Denial::Role;
     }
     if (isPlatformPermission(permission)) return Denial::Role;
-    // The caller's own account (tokens, password, TOTP) is not another contract's data.
-    const bool ownAccount = permission == Permission::TokensOwn && contractId == 0;
     if (!ownAccount && contractId != actor.contractId) return Denial::Tenant;
     return matrixAllows(permission, roleHolder(actor.role)) ? Denial::None : Denial::Role;
 }

@@ -62,7 +62,9 @@ Outcome<void> authorize(storage::Database& db, const RequestContext& context, Pe
 
     switch (denial) {
         case Denial::Tenant:
-            return fail(notFound());
+            // Word for word what an unknown service code gets (resolveContract), so that the
+            // routes that look the contract up themselves cannot tell "someone else's" apart.
+            return fail(notFound("no such contract"));
         case Denial::Unauthenticated:
             return fail(unauthenticated());
         case Denial::TokenScope:
