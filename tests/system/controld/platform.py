@@ -9,6 +9,7 @@ standard library's `platform` module is already imported by pytest and would win
 Every set-up helper asserts that its call succeeded and makes unique names (a per-process
 counter plus a random tag), so the tests of one module never collide on a shared daemon.
 """
+import functools
 import itertools
 import json
 import os
@@ -42,11 +43,16 @@ def path_shape(pattern):
     return re.sub(r"\{[^}]+\}", "{}", pattern)
 
 
+@functools.lru_cache(maxsize=None)
+def _router_routes_json():
+    return subprocess.run([controld_binary(), "routes", "--json"], capture_output=True,
+                          text=True, timeout=60, check=True).stdout
+
+
 def router_routes():
-    """`dnsfleet-controld routes --json`: [{method, pattern, authenticated, permission}]."""
-    out = subprocess.run([controld_binary(), "routes", "--json"], capture_output=True,
-                         text=True, timeout=60, check=True).stdout
-    return json.loads(out)
+    """`dnsfleet-controld routes --json`: [{method, pattern, authenticated, permission}]
+    (the binary is asked once per test run)."""
+    return json.loads(_router_routes_json())
 
 
 def openapi_spec():
@@ -86,6 +92,10 @@ class Client:
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies, no REQUESTS_CA_BUNDLE overriding verify
         self.session.verify = daemon.certificate
+        # The daemon serves a connection with one of its few worker threads for as long as the
+        # connection is kept alive: a dozen idle clients would make the others wait for the
+        # keep-alive timeout. One connection per request keeps many actors cheap.
+        self.session.headers["Connection"] = "close"
         self.csrf = None
         self.token = None
         self.login_name = None
@@ -133,6 +143,11 @@ class Client:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+    def forget_cookies(self):
+        """Drops a session cookie that a login through this client left behind."""
+        self.session.cookies.clear()
+        self.csrf = None
 
     def close(self):
         self.session.close()
