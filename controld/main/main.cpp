@@ -8,7 +8,9 @@
 
 #include "controld/main/daemon.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int runCommand(int argc, char** argv) {
     using namespace dnsfleet::controld;
     spdlog::set_default_logger(spdlog::stderr_color_mt("controld"));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
     CLI::App* backupCommand = app.add_subcommand("backup", "write a consistent database copy");
     std::string backupFile;
     backupCommand->add_option("--to", backupFile, "the backup file")->required();
+    CLI::App* fleetKeyCommand = app.add_subcommand(
+        "fleet-key", "print the fleet TSIG key as a dnsfleet-authd [[key]] stanza");
     CLI::App* routesCommand = app.add_subcommand("routes", "list the API's routes");
     bool asJson = false;
     routesCommand->add_flag("--json", asJson,
@@ -50,6 +54,7 @@ int main(int argc, char** argv) {
         }
         if (routesCommand->parsed()) return daemon::printRoutes(settings, asJson, std::cout);
         if (initCommand->parsed()) return daemon::init(settings, staffLogin, passwordFile);
+        if (fleetKeyCommand->parsed()) return daemon::fleetKey(settings, std::cout);
         if (migrateCommand->parsed()) return daemon::migrate(settings);
         if (backupCommand->parsed()) return daemon::backup(settings, backupFile);
         return daemon::run(settings);
@@ -57,4 +62,19 @@ int main(int argc, char** argv) {
         spdlog::critical("{}", e.what());
         return 1;
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // The commands report their own errors; this only keeps an exception thrown while setting
+    // up logging or parsing from ending the process without a word.
+    try {
+        return runCommand(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "dnsfleet-controld: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "dnsfleet-controld: unexpected error\n";
+    }
+    return 1;
 }

@@ -66,6 +66,7 @@ int init(const config::Settings& settings, const std::string& staffLogin,
         return 1;
     }
     (void)http::ensureCertificate(settings);
+    (void)loadOrCreateFleetSecret(settings, *secrets);
     const auto created = accounts::bootstrapStaff(*db, staffLogin, password, settings.auth);
     if (!created) {
         std::cerr << "dnsfleet-controld: staff account: " << created.error().detail << "\n";
@@ -78,6 +79,17 @@ int init(const config::Settings& settings, const std::string& staffLogin,
               << (*created ? "staff account " + staffLogin + " created"
                            : std::string("a staff account existed already; nothing changed"))
               << "\n";
+    return 0;
+}
+
+int fleetKey(const config::Settings& settings, std::ostream& out) {
+    std::filesystem::create_directories(settings.secretKeyFile.parent_path());
+    const auto secrets = accounts::SecretBox::loadOrCreate(settings.secretKeyFile);
+    if (!secrets) {
+        std::cerr << "dnsfleet-controld: " << secrets.error().detail << "\n";
+        return 1;
+    }
+    printFleetKey(withFleetSecret(settings, *secrets), out);
     return 0;
 }
 

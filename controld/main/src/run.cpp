@@ -60,7 +60,7 @@ class RetentionJob {
 
 }  // namespace
 
-int run(const config::Settings& settings) {
+int run(const config::Settings& configured) {
     // Every thread started from here on inherits the blocked signals; main waits for them.
     sigset_t signals;
     sigemptyset(&signals);
@@ -68,16 +68,18 @@ int run(const config::Settings& settings) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    auto db = openDatabase(settings);
+    auto db = openDatabase(configured);
     const std::int64_t version = db->migrate();
     spdlog::info("database {} at schema version {}",
                  db->backend() == storage::Backend::Sqlite ? "SQLite" : "PostgreSQL", version);
-    std::filesystem::create_directories(settings.secretKeyFile.parent_path());
-    auto secrets = accounts::SecretBox::loadOrCreate(settings.secretKeyFile);
+    std::filesystem::create_directories(configured.secretKeyFile.parent_path());
+    auto secrets = accounts::SecretBox::loadOrCreate(configured.secretKeyFile);
     if (!secrets) {
         spdlog::critical("secret key: {}", secrets.error().detail);
         return 1;
     }
+    // Everything below keeps references into `settings`: it outlives them all.
+    const config::Settings settings = withFleetSecret(configured, *secrets);
     const std::unique_ptr<accounts::Mailer> mailer = accounts::makeMailer(settings.smtp);
     const std::unique_ptr<primary::Fleet> fleet = primary::Fleet::start(*db, settings);
 

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "controld/accounts/secret_box.hpp"
 #include "controld/config/settings.hpp"
 #include "controld/http/gateway.hpp"
 #include "storage/database.hpp"
@@ -35,6 +36,20 @@ int migrate(const config::Settings& settings);
 int backup(const config::Settings& settings, const std::string& destination);
 /// `routes [--json]`: every route of the API, for the OpenAPI check and people.
 int printRoutes(const config::Settings& settings, bool asJson, std::ostream& out);
+/// Where the generated fleet TSIG secret is kept (sealed with the secret key, mode 0600).
+[[nodiscard]] std::filesystem::path fleetKeyFile(const config::Settings& settings);
+/// The fleet TSIG secret (base64): fleet.tsig-secret when configured, else the one generated at
+/// the first start and kept in fleetKeyFile(), so that edges configured once keep working
+/// across restarts. Throws when the file cannot be created or opened.
+[[nodiscard]] std::string loadOrCreateFleetSecret(const config::Settings& settings,
+                                                  const accounts::SecretBox& secrets);
+/// `settings` with fleet.tsigSecret filled in by loadOrCreateFleetSecret().
+[[nodiscard]] config::Settings withFleetSecret(const config::Settings& settings,
+                                               const accounts::SecretBox& secrets);
+/// The `[[key]]` stanza of dnsfleet-authd's configuration for the fleet key of `settings`.
+void printFleetKey(const config::Settings& settings, std::ostream& out);
+/// `fleet-key`: prints the `[[key]]` stanza edges need (creating the key when missing).
+int fleetKey(const config::Settings& settings, std::ostream& out);
 /// Serves until SIGTERM or SIGINT. Returns the exit code.
 int run(const config::Settings& settings);
 
