@@ -18,27 +18,12 @@ namespace dnsfleet::controld::api {
 namespace accounts_routes {
 namespace {
 
-constexpr const char* kPrefix = "/api/v1";
-
-std::string route(const std::string& path) {
-    return kPrefix + path;
-}
-
 /// The enrolment routes are public to the gateway and authenticate here, so that a session
 /// which must still enrol TOTP (its contract requires MFA) reaches them and nothing else.
 Outcome<Actor> enrolmentActor(storage::Database& db, const http::Request& request) {
     accounts::Credentials credentials = credentialsOf(request);
     credentials.allowTotpEnrolment = true;
     return accounts::authenticate(db, credentials, request.context);
-}
-
-Outcome<nlohmann::json> body(const http::Request& request,
-                             std::initializer_list<std::string_view> required,
-                             std::initializer_list<std::string_view> allowed) {
-    auto parsed = http::parseJsonBody(request);
-    if (!parsed) return parsed;
-    DNSFLEET_TRY(http::checkMembers(*parsed, required, allowed));
-    return parsed;
 }
 
 nlohmann::json tokenJson(const accounts::ApiToken& token) {

@@ -1,10 +1,12 @@
 #pragma once
 // Private to the accounts routes: body readers and JSON shapes shared by account_routes.cpp
 // (/auth, /tokens) and contract_routes.cpp (/contracts, users, grants).
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "controld/accounts/contracts.hpp"
@@ -33,6 +35,16 @@ class BodyReader {
     const nlohmann::json& body_;
     std::vector<FieldError> fields_;
 };
+
+/// "/api/v1" + `path`.
+[[nodiscard]] inline std::string route(const std::string& path) {
+    return "/api/v1" + path;
+}
+
+/// The request's JSON object body with only the `required` and `allowed` members.
+[[nodiscard]] Outcome<nlohmann::json> body(const http::Request& request,
+                                           std::initializer_list<std::string_view> required,
+                                           std::initializer_list<std::string_view> allowed);
 
 [[nodiscard]] nlohmann::json userJson(const accounts::User& user);
 

@@ -96,6 +96,15 @@ std::optional<Timestamp> BodyReader::time(const std::string& key) {
     return parsed;
 }
 
+Outcome<nlohmann::json> body(const http::Request& request,
+                             std::initializer_list<std::string_view> required,
+                             std::initializer_list<std::string_view> allowed) {
+    auto parsed = http::parseJsonBody(request);
+    if (!parsed) return parsed;
+    DNSFLEET_TRY(http::checkMembers(*parsed, required, allowed));
+    return parsed;
+}
+
 Outcome<void> BodyReader::finish() const {
     if (!fields_.empty()) return fail(invalid("the request body is not valid", fields_));
     return {};
@@ -139,20 +148,6 @@ std::string clearedSessionCookie() {
 }
 
 namespace {
-
-constexpr const char* kPrefix = "/api/v1";
-std::string route(const std::string& path) {
-    return kPrefix + path;
-}
-
-Outcome<nlohmann::json> body(const http::Request& request,
-                             std::initializer_list<std::string_view> required,
-                             std::initializer_list<std::string_view> allowed) {
-    auto parsed = http::parseJsonBody(request);
-    if (!parsed) return parsed;
-    DNSFLEET_TRY(http::checkMembers(*parsed, required, allowed));
-    return parsed;
-}
 
 /// {contract} → id, with the tenant boundary (another tenant's code is NotFound).
 Outcome<Id> contractOf(storage::Database& db, const http::Request& request,
