@@ -301,14 +301,18 @@ class World:
         assert r.status_code == 201, r.text
         return r.json()["id"]
 
-    def denied_count(self, platform):
+    def denied_log(self, platform):
+        """(how many denied entries, the newest one) of the platform's or A's log."""
         if platform:
             r = self.clients["staff"].get("/events", params={"result": "denied", "per_page": 1})
         else:
             r = self.clients["owner"].get(C % self.code + "/events",
                                           params={"result": "denied", "per_page": 1})
         assert r.status_code == 200, r.text
-        return r.json()["total"]
+        return r.json()["total"], (r.json()["items"] or [None])[0]
+
+    def denied_count(self, platform):
+        return self.denied_log(platform)[0]
 
     def fingerprint(self):
         """What the owner (and staff) see of contract A, without use timestamps."""
@@ -374,7 +378,8 @@ def test_router_permissions_match_the_table():
 def test_route(world, method, path):
     route = ROUTES.get((method, path))
     assert route is not None, "no entry in ROUTES for %s %s" % (method, path)
-    denied = [a for a in ACTORS if _expected_denial(route, world, a)]
+    denied = [a for a in TOKEN_ACTORS + SESSION_ACTORS + ["anonymous"]
+              if _expected_denial(route, world, a)]
     allowed = [a for a in ACTORS if a not in denied]
 
     world.prefill(route, ACTORS)
@@ -386,8 +391,17 @@ def test_route(world, method, path):
         for part_before, part_after in zip(before, world.fingerprint()):
             assert part_after == part_before, "a denied call changed something"
     members = [a for a in denied if a not in ("staff", "anonymous")]
-    assert world.denied_count(False) - contract_log == len(members), \
+    total, newest = world.denied_log(False)
+    assert total - contract_log == len(members), \
         "the contract log has not one denied entry per refused member: %r" % members
+    if members:
+        # The newest is a session member's when one was refused (they call last, below). A
+        # zone-limited token is refused earlier, when the route resolves the contract
+        # (ContractRead is not among its rights), and that permission is the one logged.
+        assert newest["action"] == "access.denied", newest
+        logged = newest["details"]["permission"]
+        assert logged == route.permission or (
+            newest["details"]["reason"] == "token_zones" and logged == "ContractRead"), newest
     # Staff denials go to the platform log. Anonymous calls are refused (401) before authz and
     # are not logged anywhere (rights.md says the platform log: reported), never in A's log.
     staff = [a for a in denied if a == "staff"]
