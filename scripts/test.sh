@@ -3,7 +3,7 @@
 # Tiers (see README "Testing"):
 #   1. style     clang-format on every C++ file
 #   2. unit      Debug + ASan + UBSan build, every header compiled alone, GoogleTest via CTest
-#   3. lint      clang-tidy over every source with the dev build's compile commands
+#   3. lint      clang-tidy over every source with the dev build's compile commands (scripts/lint.sh)
 #   4. system    Release build, pytest + dnspython against the real dnsfleet-authd, the
 #                differential test against Knot DNS, DNSSEC validation, the bench smoke
 #   5. fuzz      clang + libFuzzer build, each target for a bounded time on its seed corpus
@@ -49,14 +49,7 @@ fi
 
 if has_tier lint; then
   log "lint: clang-tidy"
-  git ls-files '*.cpp' | grep -v '^tests/fuzz/' \
-    | xargs -r -P "$jobs" -n 8 clang-tidy -p build/dev --quiet --extra-arg=-Wno-unknown-warning-option 2>&1 \
-    | grep -vE '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^Error while processing' \
-    | tee /tmp/dnsfleet-tidy.log || true
-  if grep -qE 'warning:|error:' /tmp/dnsfleet-tidy.log; then
-    echo "lint: clang-tidy found problems" >&2
-    exit 1
-  fi
+  bash scripts/lint.sh -p build/dev -j "$jobs"
 fi
 
 if has_tier system; then
