@@ -1,4 +1,4 @@
-"""The fleet end to end: the real dnsfleet-controld (SQLite) as hidden primary and two real
+"""The fleet end to end: the real dnsfleet-controld (SQLite, then PostgreSQL) as hidden primary and two real
 dnsfleet-authd edges in two regions that follow its catalog with the fleet TSIG key printed by
 `dnsfleet-controld fleet-key`, registered through the API by staff.
 
@@ -8,6 +8,7 @@ UNREACHABLE while the other is INSYNC, and catches up when restarted; a deleted 
 both edges; the edges keep answering while controld is down.
 
 The edge binary is $DNSFLEET_AUTHD, else the newest build/*/bin/dnsfleet-authd."""
+import contextlib
 import glob
 import os
 import re
@@ -22,6 +23,7 @@ import dns.rdatatype
 import pytest
 
 from conftest import REPO_ROOT, Controld, free_port
+from postgres import postgres_cluster
 from dnsfleet_platform import (apply, create_contract, create_zone, stage_rrset, staff_client,
                                zone_path)
 
@@ -129,10 +131,15 @@ class Fleet:
         return change
 
 
-@pytest.fixture(scope="module")
-def fleet(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("fleet")
-    daemon = Controld(workdir)
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def fleet(request, tmp_path_factory):
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(postgres_cluster()) if request.param == "postgres" else ""
+        yield from _fleet(tmp_path_factory.mktemp("fleet-" + request.param), url)
+
+
+def _fleet(workdir, database_url):
+    daemon = Controld(workdir, database_url=database_url)
     with open(daemon.config, "a") as f:  # [fleet] is the file's last section
         f.write("edge-query-timeout-ms = 300\nsync-poll-interval-ms = 50\n")
     with open(daemon.config) as f:
