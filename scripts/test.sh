@@ -59,6 +59,7 @@ if has_tier system; then
   log "system: pytest"
   DNSFLEET_AUTHD="$root/build/release/bin/dnsfleet-authd" \
   DNSFLEET_CONTROLD="$root/build/release/bin/dnsfleet-controld" \
+  DNSFLEET_CLI="$root/build/release/bin/dnsfleet" \
     /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs tests/system
 fi
 
