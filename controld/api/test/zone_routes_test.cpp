@@ -265,8 +265,9 @@ TEST_F(ZoneRoutesTest, AnotherContractsZoneIsNotFoundWhateverTheRoute) {
                                                           {"GET", "/versions"},
                                                           {"GET", "/export"}}) {
         // Through the own contract's path and through theirs: the same 404.
-        expectProblem(call(method, kOwn + "/other.org" + suffix, user(Role::Owner)), 404);
-        expectProblem(call(method, kOther + "/other.org" + suffix, user(Role::Owner)), 404);
+        const std::string zone = "/other.org" + suffix;
+        expectProblem(call(method, kOwn + zone, user(Role::Owner)), 404);
+        expectProblem(call(method, kOther + zone, user(Role::Owner)), 404);
     }
     expectProblem(call("PUT", kOther + "/other.org/draft/rrsets/www/A", user(Role::Owner),
                        R"({"records": [{"data": "192.0.2.1"}]})"),
