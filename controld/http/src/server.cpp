@@ -5,7 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -94,6 +96,7 @@ ErrorCode codeForStatus(int status) {
 struct Server::Impl {
     std::unique_ptr<httplib::SSLServer> server;
     std::thread thread;
+    std::atomic<bool> listenEnded{false};
     int port = 0;
 };
 
@@ -117,10 +120,12 @@ Server::Server(Gateway& gateway, const config::ApiSettings& settings, const TlsF
     const std::size_t threads = settings.threads;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_payload_max_length(settings.maxBodyBytes);
-    server.set_read_timeout(30, 0);
-    server.set_write_timeout(30, 0);
-    // Also bounds how long stop() waits for idle keep-alive connections.
-    server.set_keep_alive_timeout(5);
+    // A connection holds one of the pool's threads for as long as it is open, idle keep-alive
+    // included: short timeouts and a large pool keep a few idle or slow clients from stalling
+    // everyone else. The keep-alive timeout also bounds how long stop() waits.
+    server.set_read_timeout(10, 0);
+    server.set_write_timeout(10, 0);
+    server.set_keep_alive_timeout(2);
     server.set_keep_alive_max_count(1000);
     // A response leaves in several writes (headers, body); with Nagle the later ones wait for
     // the client's delayed ACK, which put ~40 ms on every keep-alive request.
@@ -175,7 +180,13 @@ Server::~Server() {
 void Server::start() {
     impl_->thread = std::thread([this] {
         if (!impl_->server->listen_after_bind()) spdlog::error("the API server stopped serving");
+        impl_->listenEnded = true;
     });
+    // httplib's stop() does nothing until the accept loop runs: a stop() soon after start()
+    // would be lost and the loop, and stop()'s join, would never end.
+    while (!impl_->server->is_running() && !impl_->listenEnded) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     spdlog::info("API listening on port {} (HTTPS)", impl_->port);
 }
 
