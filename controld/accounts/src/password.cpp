@@ -2,12 +2,15 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <semaphore>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,6 +27,25 @@ void ensureSodium() {
 }
 
 constexpr std::string_view kArgon2idPrefix = "$argon2id$";
+
+/// Argon2id holds its whole memory cost (19 MiB or more) while it runs: without a bound, a burst
+/// of logins on every API thread would take that much memory per thread. Computations beyond
+/// one per core wait their turn, which also leaves the other requests their CPU.
+class Argon2Slot {
+  public:
+    Argon2Slot() { gate().acquire(); }
+    ~Argon2Slot() { gate().release(); }
+    Argon2Slot(const Argon2Slot&) = delete;
+    Argon2Slot& operator=(const Argon2Slot&) = delete;
+
+  private:
+    static constexpr std::ptrdiff_t kMaxSlots = 64;
+    static std::counting_semaphore<kMaxSlots>& gate() {
+        static std::counting_semaphore<kMaxSlots> slots(
+            std::clamp<std::ptrdiff_t>(std::thread::hardware_concurrency(), 1, kMaxSlots));
+        return slots;
+    }
+};
 
 bool asciiEqualIgnoringCase(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) {
@@ -54,6 +76,7 @@ std::size_t countCodePoints(std::string_view text) noexcept {
 bool hashArgon2id(std::string_view password, std::uint64_t memoryBytes, std::uint64_t iterations,
                   std::string& out) {
     std::array<char, crypto_pwhash_STRBYTES> buffer{};
+    const Argon2Slot slot;
     if (crypto_pwhash_str_alg(buffer.data(), password.data(), password.size(), iterations,
                               static_cast<std::size_t>(memoryBytes),
                               crypto_pwhash_ALG_ARGON2ID13) != 0) {
@@ -129,6 +152,7 @@ bool PasswordHasher::verify(std::string_view encodedHash, std::string_view passw
     }
     // libsodium reads the hash as a C string.
     const std::string terminated(encodedHash);
+    const Argon2Slot slot;
     return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 

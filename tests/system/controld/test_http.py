@@ -2,6 +2,7 @@
 problem documents, the body limit, CORS for the portal only, and the rate limit."""
 import socket
 import ssl
+import time
 
 import requests
 
@@ -167,6 +168,34 @@ def test_rate_limit_per_source_address(controld_factory):
     doc = _problem(r, 429)
     assert int(r.headers["Retry-After"]) >= 1
     assert doc["title"]
+
+
+def _keep_alive_connection(daemon):
+    context = ssl.create_default_context(cafile=daemon.certificate)
+    context.check_hostname = False
+    conn = context.wrap_socket(socket.create_connection(("127.0.0.1", daemon.port), timeout=5))
+    conn.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+        chunk = conn.recv(4096)
+        assert chunk, answer
+        answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+    return conn
+
+
+def test_idle_keep_alive_connections_do_not_hold_the_threads(controld_factory):
+    # Each open connection holds one of the server's threads: idle clients as many as the
+    # threads must not stall a new one for long, and the server closes them itself.
+    daemon = controld_factory(threads=2)
+    idle = [_keep_alive_connection(daemon) for _ in range(2)]
+    started = time.monotonic()
+    assert daemon.session.get(daemon.url("/health"), timeout=10).status_code == 200
+    assert time.monotonic() - started < 4.0
+    for conn in idle:
+        conn.settimeout(5)
+        assert conn.recv(4096) == b""  # closed by the server, not by us
+        conn.close()
 
 
 def test_sigterm_stops_cleanly(controld_factory):

@@ -24,7 +24,8 @@ struct ApiSettings {
     /// Per contract: a token bucket of `rateLimitBurst` requests refilled at `rateLimitPerSecond`.
     double rateLimitPerSecond = 20.0;
     double rateLimitBurst = 100.0;
-    std::size_t threads = 8;
+    /// Each open connection, idle keep-alive included, holds one thread (cpp-httplib's model).
+    std::size_t threads = 64;
 };
 
 /// Sessions and logins.
