@@ -5,6 +5,7 @@
 #include "controld/accounts/ip_prefix.hpp"
 #include "controld/accounts/random_token.hpp"
 #include "controld/audit/event_log.hpp"
+#include "controld/authz/authz.hpp"
 
 namespace dnsfleet::controld::accounts {
 namespace {
@@ -64,10 +65,15 @@ ServiceError deny(storage::Database& db, const RequestContext& context, const Ac
                   const std::string& reason, ServiceError error) {
     RequestContext asActor = context;
     asActor.actor = actor;
+    // The target is what the rule protects: the contract whose allowlist or session refused.
+    const std::string target =
+        actor.isStaff() ? "platform" : db.run(storage::Mode::Read, [&](storage::Transaction& tx) {
+            return authz::contractTarget(tx, actor.contractId);
+        });
     audit::appendAlone(db, asActor,
                        {actor.isStaff() ? 0 : actor.contractId,
                         "access.denied",
-                        "user:" + std::to_string(actor.id),
+                        target,
                         "denied",
                         {{"reason", reason}, {"source_address", context.sourceAddress}}});
     return error;

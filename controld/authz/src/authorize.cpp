@@ -48,7 +48,9 @@ Outcome<void> authorize(storage::Database& db, const RequestContext& context, Pe
     if (zone) {
         event.target = "zone:" + std::string(*zone);
     } else if (contractId != 0) {
-        event.target = "contract:" + std::to_string(contractId);
+        event.target = db.run(storage::Mode::Read, [&](storage::Transaction& tx) {
+            return contractTarget(tx, contractId);
+        });
     } else {
         event.target = "platform";
     }
@@ -99,9 +101,8 @@ Id grantStaffAccess(storage::Transaction& tx, const RequestContext& context, Id 
     audit::append(
         tx, context,
         audit::Event{contractId, "grant.create", "staff:" + context.actor.login, "ok", details});
-    audit::append(
-        tx, context,
-        audit::Event{0, "grant.create", "contract:" + std::to_string(contractId), "ok", details});
+    audit::append(tx, context,
+                  audit::Event{0, "grant.create", contractTarget(tx, contractId), "ok", details});
     return grantId;
 }
 
@@ -148,6 +149,11 @@ std::optional<std::string> serviceCode(storage::Transaction& tx, Id contractId) 
         return found->text(0);
     }
     return std::nullopt;
+}
+
+std::string contractTarget(storage::Transaction& tx, Id contractId) {
+    if (std::optional<std::string> code = serviceCode(tx, contractId)) return "contract:" + *code;
+    return "contract:#" + std::to_string(contractId);
 }
 
 }  // namespace dnsfleet::controld::authz

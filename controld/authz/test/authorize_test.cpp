@@ -79,6 +79,8 @@ TEST_F(AuthorizeTest, AnotherTenantsContractIsNotFoundAndLoggedInTheCallersOwnLo
     ASSERT_EQ(page.total, 1);
     EXPECT_EQ(page.entries[0].details["reason"], "tenant");
     EXPECT_EQ(page.entries[0].details["contract_id"], other_);
+    // Named as the API names it: the prober typed this service code itself.
+    EXPECT_EQ(page.entries[0].target, "contract:DF-OTHER001");
 }
 
 TEST_F(AuthorizeTest, StaffDenialGoesToThePlatformLog) {
@@ -89,6 +91,7 @@ TEST_F(AuthorizeTest, StaffDenialGoesToThePlatformLog) {
     const audit::Page page = log(0);
     ASSERT_EQ(page.total, 1);
     EXPECT_EQ(page.entries[0].actor, "staff:ops");
+    EXPECT_EQ(page.entries[0].target, "contract:DF-OWN00001");
     EXPECT_EQ(page.entries[0].details["reason"], "role");
 }
 

@@ -166,7 +166,7 @@ def test_security_change_and_denials(env):
     r = viewer_token.get("/contracts/%s/zones" % code)
     assert_problem(r, 403)
     entry = watch.one(r, "token:%d:%s" % (viewer_token_id, viewer.login_name),
-                      "access.denied", "user:%d" % viewer.user["id"], "denied")
+                      "access.denied", "contract:" + code, "denied")
     assert entry["details"]["reason"] == "ip_allowlist"
 
 
@@ -245,9 +245,8 @@ def test_a_contract_cannot_read_another_contracts_log(env):
         r = other_owner.get("/contracts/%s/events%s" % (code, suffix))
         assert_problem(r, 404)
         # The probe is in the prober's own log, not in the probed contract's.
-        # (The target names the contract by its internal id, which the API does not show.)
         entry = watch.one(r, "user:" + other_owner.login_name, "access.denied",
-                          lambda target: target.startswith("contract:"), "denied")
+                          "contract:" + code, "denied")
         assert entry["details"]["reason"] == "tenant"
     assert_problem(owner.get("/contracts/DF-ZZZZZZZZ/events"), 404)
     assert all(e["actor"] != "user:" + other_owner.login_name

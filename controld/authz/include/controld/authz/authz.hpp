@@ -102,6 +102,10 @@ Id grantStaffAccess(storage::Transaction& tx, const RequestContext& context, Id 
 /// The service code of `contractId`, or nullopt (for the event log's targets and responses).
 [[nodiscard]] std::optional<std::string> serviceCode(storage::Transaction& tx, Id contractId);
 
+/// The event log's target for a contract: "contract:<service code>", the name the API shows
+/// ("contract:#<id>" only for a row that is gone).
+[[nodiscard]] std::string contractTarget(storage::Transaction& tx, Id contractId);
+
 /// One stored grant.
 struct Grant {
     Id id = 0;
