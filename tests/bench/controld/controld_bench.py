@@ -22,7 +22,6 @@ import argparse
 import contextlib
 import datetime
 import os
-import re
 import shlex
 import sqlite3
 import statistics
@@ -37,7 +36,7 @@ sys.path.append(os.path.join(HERE, "..", "..", "system", "controld"))
 import conftest  # noqa: E402  (loads dnsfleet_platform too)
 from conftest import Controld  # noqa: E402
 from dnsfleet_platform import PASSWORD, Client, create_contract, staff_client, zone_path  # noqa: E402
-from edges import Edge, soa_serial  # noqa: E402
+from edges import controld_with_edges, soa_serial  # noqa: E402
 from postgres import postgres_cluster  # noqa: E402
 
 
@@ -72,29 +71,14 @@ def keep_alive(client):
     return client
 
 
-@contextlib.contextmanager
-def controld_with_edges(workdir, database_url, edge_count=2):
-    daemon = Controld(workdir, database_url=database_url, **API)
-    with open(daemon.config) as f:
-        transfer_port = int(re.search(r'transfer-listen = "127.0.0.1:(\d+)"', f.read()).group(1))
-    daemon.init()
-    key = daemon.command("fleet-key").stdout
-    regions = ["eu-west", "us-east", "ap-south"][:edge_count]
-    edges = [Edge(workdir, "edge-" + r, r, transfer_port, key) for r in regions]
-    daemon.start()
-    try:
-        for edge in edges:
-            edge.start()
-        staff = staff_client(daemon)
-        for edge in edges:
-            r = staff.post("/edges", json={"name": edge.name, "region": edge.region,
-                                          "address": edge.address})
-            assert r.status_code == 201, r.text
-        yield daemon, edges, staff
-    finally:
-        for edge in edges:
-            edge.stop()
-        daemon.stop()
+def contract_with_zone(staff, zone):
+    """A new contract, its owner on a keep-alive session, and an empty zone: (code, owner, zone,
+    the zone's API path)."""
+    code, owner = create_contract(staff)
+    keep_alive(owner)
+    r = owner.post("/contracts/%s/zones" % code, json={"name": zone})
+    assert r.status_code == 201, r.text
+    return code, owner, zone, zone_path(code, zone)
 
 
 def zone_file(name, records):
@@ -121,13 +105,8 @@ def wait_until(predicate, deadline):
 
 
 def bench_insync(args, workdir, database_url):
-    with controld_with_edges(workdir, database_url) as (daemon, edges, staff):
-        code, owner = create_contract(staff)
-        keep_alive(owner)
-        zone = "bench-insync.test"
-        r = owner.post("/contracts/%s/zones" % code, json={"name": zone})
-        assert r.status_code == 201, r.text
-        path = zone_path(code, zone)
+    with controld_with_edges(workdir, database_url, **API) as (daemon, edges, staff):
+        code, owner, zone, path = contract_with_zone(staff, "bench-insync.test")
         r = owner.post(path + "/import", data=zone_file(zone, args.records),
                        headers={"Content-Type": "text/dns"})
         assert r.status_code in (200, 201), r.text
@@ -176,13 +155,8 @@ def bench_insync(args, workdir, database_url):
 
 
 def bench_changes(args, workdir, database_url):
-    with controld_with_edges(workdir, database_url) as (daemon, edges, staff):
-        code, owner = create_contract(staff)
-        keep_alive(owner)
-        zone = "bench-changes.test"
-        r = owner.post("/contracts/%s/zones" % code, json={"name": zone})
-        assert r.status_code == 201, r.text
-        path = zone_path(code, zone)
+    with controld_with_edges(workdir, database_url, **API) as (daemon, edges, staff):
+        code, owner, zone, path = contract_with_zone(staff, "bench-changes.test")
         stop_at = time.monotonic() + args.max_seconds
         began, staged = time.monotonic(), 0
         for i in range(args.count):

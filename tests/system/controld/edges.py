@@ -2,8 +2,10 @@
 catalog zone with the fleet TSIG key, and DNS queries to it.
 
 The edge binary is $DNSFLEET_AUTHD, else the newest build/*/bin/dnsfleet-authd."""
+import contextlib
 import glob
 import os
+import re
 import signal
 import subprocess
 import time
@@ -15,7 +17,8 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from conftest import REPO_ROOT, free_port
+from conftest import REPO_ROOT, Controld, free_port
+from dnsfleet_platform import staff_client
 
 SYNC_TIMEOUT = 15.0
 CATALOG = "catalog.dnsfleet.invalid."
@@ -101,3 +104,35 @@ class Edge:
         if self.proc is not None:
             self.log.close()
         self.proc = None
+
+
+@contextlib.contextmanager
+def controld_with_edges(workdir, database_url="", regions=("eu-west", "us-east"), fleet=None,
+                        **api):
+    """dnsfleet-controld (with extra [fleet] settings and [api] settings) and one Edge per
+    region following its catalog with the key `fleet-key` prints, registered through the API by
+    staff; yields (daemon, edges, staff client) and stops them all afterwards."""
+    daemon = Controld(workdir, database_url=database_url, **api)
+    with open(daemon.config, "a") as f:  # [fleet] is the file's last section
+        for name, value in (fleet or {}).items():
+            f.write("%s = %s\n" % (name, value))
+    with open(daemon.config) as f:
+        transfer_port = int(re.search(r'transfer-listen = "127.0.0.1:(\d+)"', f.read()).group(1))
+    daemon.init()
+    key = daemon.command("fleet-key").stdout
+    assert key.startswith("[[key]]") and 'secret = "' in key, key
+    edges = [Edge(workdir, "edge-" + region, region, transfer_port, key) for region in regions]
+    daemon.start()
+    try:
+        for edge in edges:
+            edge.start()
+        staff = staff_client(daemon)
+        for edge in edges:
+            r = staff.post("/edges", json={"name": edge.name, "region": edge.region,
+                                          "address": edge.address})
+            assert r.status_code == 201, r.text
+        yield daemon, edges, staff
+    finally:
+        for edge in edges:
+            edge.stop()
+        daemon.stop()

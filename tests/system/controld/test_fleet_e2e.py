@@ -17,11 +17,10 @@ import time
 import dns.rcode
 import pytest
 
-from conftest import Controld
-from edges import SYNC_TIMEOUT, Edge, eventually, query, soa_serial
+from edges import SYNC_TIMEOUT, controld_with_edges, eventually, query, soa_serial
 from postgres import postgres_cluster
-from dnsfleet_platform import (apply, create_contract, create_zone, stage_rrset, staff_client,
-                               zone_path)
+from dnsfleet_platform import apply, create_contract, create_zone, stage_rrset, zone_path
+
 
 class Fleet:
     def __init__(self, daemon, edges, staff, contract, owner):
@@ -49,31 +48,10 @@ def fleet(request, tmp_path_factory):
 
 
 def _fleet(workdir, database_url):
-    daemon = Controld(workdir, database_url=database_url)
-    with open(daemon.config, "a") as f:  # [fleet] is the file's last section
-        f.write("edge-query-timeout-ms = 300\nsync-poll-interval-ms = 50\n")
-    with open(daemon.config) as f:
-        transfer_port = int(re.search(r'transfer-listen = "127.0.0.1:(\d+)"', f.read()).group(1))
-    daemon.init()
-    key = daemon.command("fleet-key").stdout
-    assert key.startswith("[[key]]") and 'secret = "' in key, key
-    edges = [Edge(workdir, "edge-eu-west", "eu-west", transfer_port, key),
-             Edge(workdir, "edge-us-east", "us-east", transfer_port, key)]
-    daemon.start()
-    try:
-        for edge in edges:
-            edge.start()
-        staff = staff_client(daemon)
-        for edge in edges:
-            r = staff.post("/edges", json={"name": edge.name, "region": edge.region,
-                                          "address": edge.address})
-            assert r.status_code == 201, r.text
+    fleet = {"edge-query-timeout-ms": 300, "sync-poll-interval-ms": 50}
+    with controld_with_edges(workdir, database_url, fleet=fleet) as (daemon, edges, staff):
         contract, owner = create_contract(staff)
         yield Fleet(daemon, edges, staff, contract, owner)
-    finally:
-        for edge in edges:
-            edge.stop()
-        daemon.stop()
 
 
 def test_fleet_key_is_the_same_on_every_call(fleet):
