@@ -5,48 +5,85 @@
 # the rest on a GoogleTest file: the analyzer is for the code that ships, and the tests run
 # under ASan + UBSan anyway. Fuzz targets are built with clang in their own preset and skipped.
 #
-#   scripts/lint.sh [-p BUILD_DIR] [-j JOBS] [FILE...]     default: build/dev, every tracked .cpp
+# A full run takes about 40 minutes on two cores, most of CI's budget, so verdicts are kept:
+# scripts/lint-clean.txt records, for each file found clean, the hash of everything the verdict
+# depends on (scripts/lint_hash.py: the preprocessed translation unit with every header it
+# includes, the compile command, .clang-tidy and the clang-tidy version). A file whose hash is
+# recorded is not checked again; any change to it, to a header it includes or to the
+# configuration changes the hash and gets it checked.
+#
+#   scripts/lint.sh [-p BUILD_DIR] [-j JOBS] [--all] [--record] [FILE...]
+#     default: build/dev, every tracked .cpp not recorded clean
+#     --all     check every file, recorded or not
+#     --record  after a clean run, record the hashes of every file checked or already clean
+#               (commit scripts/lint-clean.txt with the change that made them clean)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 build=build/dev
 jobs=$(nproc)
-while getopts "p:j:" opt; do
-  case $opt in
-    p) build=$OPTARG ;;
-    j) jobs=$OPTARG ;;
-    *) echo "usage: $0 [-p BUILD_DIR] [-j JOBS] [FILE...]" >&2; exit 2 ;;
+all=false
+record=false
+files=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    -p) build=$2; shift 2 ;;
+    -p*) build=${1#-p}; shift ;;
+    -j) jobs=$2; shift 2 ;;
+    -j*) jobs=${1#-j}; shift ;;
+    --all) all=true; shift ;;
+    --record) record=true; shift ;;
+    -*) echo "usage: $0 [-p BUILD_DIR] [-j JOBS] [--all] [--record] [FILE...]" >&2; exit 2 ;;
+    *) files+=("$1"); shift ;;
   esac
 done
-shift $((OPTIND - 1))
 
 if [ ! -f "$build/compile_commands.json" ]; then
   echo "lint: $build/compile_commands.json is missing (cmake --preset dev)" >&2
   exit 2
 fi
-
-if [ $# -gt 0 ]; then
-  files=$(printf '%s\n' "$@")
-else
-  files=$(git ls-files '*.cpp' | grep -v '^tests/fuzz/')
+if [ ${#files[@]} -eq 0 ]; then
+  mapfile -t files < <(git ls-files '*.cpp' | grep -v '^tests/fuzz/')
 fi
-product=$(grep -v '/test/' <<<"$files" || true)
-tests=$(grep '/test/' <<<"$files" || true)
 
-report=$(mktemp)
-trap 'rm -f "$report"' EXIT
+clean_list=scripts/lint-clean.txt
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+/usr/bin/python3 scripts/lint_hash.py "$build" "${files[@]}" >"$work/hashes"
+touch "$clean_list"
+if $all; then
+  printf '%s\n' "${files[@]}" >"$work/todo"
+else
+  # A file is skipped only when its current hash is recorded; unhashable files are checked.
+  awk 'FILENAME == ARGV[1] { clean[$1 " " $2] = 1; next } !(($1 " " $2) in clean) { print $2 }' \
+    "$clean_list" "$work/hashes" >"$work/todo"
+  awk 'FILENAME == ARGV[1] { hashed[$2] = 1; next } !($1 in hashed)' "$work/hashes" \
+    <(printf '%s\n' "${files[@]}") >>"$work/todo"
+fi
+todo=$(sort -u "$work/todo")
+checked=$(grep -c . <<<"$todo" || true)
+echo "lint: ${#files[@]} files, $checked to check, $((${#files[@]} - checked)) recorded clean"
+
 tidy() {
   xargs -r -P "$jobs" -n 4 clang-tidy -p "$build" --quiet --extra-arg=-Wno-unknown-warning-option "$@" \
     2>&1 | grep -vE '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^Error while processing' \
-    >>"$report" || true
+    >>"$work/report" || true
 }
-tidy <<<"$product"
-tidy --checks=-clang-analyzer-* <<<"$tests"
+touch "$work/report"
+grep -v '/test/' <<<"$todo" | tidy || true
+grep '/test/' <<<"$todo" | tidy --checks=-clang-analyzer-* || true
 
-cat "$report"
-if grep -qE 'warning:|error:' "$report"; then
+cat "$work/report"
+if grep -qE 'warning:|error:' "$work/report"; then
   echo "lint: clang-tidy found problems" >&2
   exit 1
 fi
-echo "lint: $(wc -l <<<"$files") files clean"
+if $record; then
+  # Every file of this run is clean now: keep the other recorded files' lines, replace these.
+  awk 'FILENAME == ARGV[1] { mine[$2] = 1; next } !($2 in mine)' "$work/hashes" "$clean_list" \
+    >"$work/kept"
+  sort -k2 "$work/kept" "$work/hashes" >"$clean_list"
+  echo "lint: recorded $(wc -l <"$work/hashes") clean files in $clean_list"
+fi
+echo "lint: clean"

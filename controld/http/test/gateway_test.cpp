@@ -48,7 +48,7 @@ class GatewayTest : public ::testing::Test {
             settings);
     }
 
-    static Request get(std::string path, std::string token = "") {
+    static Request get(std::string path, const std::string& token = "") {
         Request request;
         request.method = "GET";
         request.path = std::move(path);

@@ -21,7 +21,7 @@ std::string hexDigest(const std::string& text) {
     EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
-    out.reserve(size * 2U);
+    out.reserve(std::size_t{size} * 2U);
     for (unsigned int i = 0; i < size; ++i) {
         out.push_back(kHex[digest[i] >> 4U]);
         out.push_back(kHex[digest[i] & 0x0FU]);
@@ -79,7 +79,7 @@ Result<std::shared_ptr<const zone::Zone>, std::string> parseZoneText(dnswire::Na
 ZoneSource::ZoneSource(storage::Database& db, dnswire::Name catalogApex,
                        std::size_t maxParsedVersions, std::size_t maxDiffs)
     : db_(db),
-      catalogApex_(std::move(catalogApex)),
+      catalogApex_(catalogApex),
       maxParsed_(std::max<std::size_t>(maxParsedVersions, 2)),
       maxDiffs_(std::max<std::size_t>(maxDiffs, 1)) {
     catalogApex_.toLower();
@@ -99,7 +99,7 @@ std::shared_ptr<const Snapshot> ZoneSource::reload() {
             apex->toLower();
             ServedZone served{row.integer(0), *apex, row.integer(2),
                               static_cast<std::uint32_t>(row.integer(3))};
-            next->zones.emplace(apex->toText(), std::move(served));
+            next->zones.emplace(apex->toText(), served);
         }
     });
     for (const auto& [key, zone] : next->zones)
