@@ -21,7 +21,7 @@ import requests
 
 from conftest import REPO_ROOT, controld_binary, free_port
 from test_cli import cli_binary
-from test_fleet_e2e import authd_binary
+from edges import authd_binary
 
 BANNER_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
