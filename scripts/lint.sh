@@ -53,16 +53,16 @@ trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 scripts/lint_hash.py "$build" "${files[@]}" >"$work/hashes"
 touch "$clean_list"
 if $all; then
-  printf '%s\n' "${files[@]}" >"$work/todo"
+  printf '%s\n' "${files[@]}" >"$work/to_check"
 else
   # A file is skipped only when its current hash is recorded; unhashable files are checked.
   awk 'FILENAME == ARGV[1] { clean[$1 " " $2] = 1; next } !(($1 " " $2) in clean) { print $2 }' \
-    "$clean_list" "$work/hashes" >"$work/todo"
+    "$clean_list" "$work/hashes" >"$work/to_check"
   awk 'FILENAME == ARGV[1] { hashed[$2] = 1; next } !($1 in hashed)' "$work/hashes" \
-    <(printf '%s\n' "${files[@]}") >>"$work/todo"
+    <(printf '%s\n' "${files[@]}") >>"$work/to_check"
 fi
-todo=$(sort -u "$work/todo")
-checked=$(grep -c . <<<"$todo" || true)
+to_check=$(sort -u "$work/to_check")
+checked=$(grep -c . <<<"$to_check" || true)
 echo "lint: ${#files[@]} files, $checked to check, $((${#files[@]} - checked)) recorded clean"
 
 tidy() {
@@ -71,8 +71,8 @@ tidy() {
     >>"$work/report" || true
 }
 touch "$work/report"
-grep -v '/test/' <<<"$todo" | tidy || true
-grep '/test/' <<<"$todo" | tidy --checks=-clang-analyzer-* || true
+grep -v '/test/' <<<"$to_check" | tidy || true
+grep '/test/' <<<"$to_check" | tidy --checks=-clang-analyzer-* || true
 
 cat "$work/report"
 if grep -qE 'warning:|error:' "$work/report"; then
