@@ -145,12 +145,42 @@ void writeLabels(storage::Transaction& tx, Id zoneId, const Labels& labels) {
     }
 }
 
-void sortRrsets(std::string_view apex, std::vector<Rrset>& rrsets) {
-    auto order = [apex](const Rrset& r) {
-        return std::make_tuple(r.name != apex, reversedName(r.name), r.type != "SOA", r.type);
+namespace {
+
+/// Sorts `items` apex first (its SOA leading), then by reversed name and type, as a zone file
+/// reads best. The reversed names are computed once per item, not once per comparison: a
+/// 10k-RRset zone is sorted on every apply.
+template <typename T, typename RrsetOf>
+void sortInZoneOrder(std::string_view apex, std::vector<T>& items, RrsetOf rrsetOf) {
+    struct SortKey {
+        bool belowApex;
+        std::string reversed;
+        bool notSoa;
+        std::string_view type;
+        std::size_t index;
+        bool operator<(const SortKey& other) const {
+            return std::tie(belowApex, reversed, notSoa, type) <
+                   std::tie(other.belowApex, other.reversed, other.notSoa, other.type);
+        }
     };
-    std::sort(rrsets.begin(), rrsets.end(),
-              [&order](const Rrset& a, const Rrset& b) { return order(a) < order(b); });
+    std::vector<SortKey> keys;
+    keys.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const Rrset& r = rrsetOf(items[i]);
+        keys.push_back({r.name != apex, reversedName(r.name), r.type != "SOA", r.type, i});
+    }
+    std::sort(keys.begin(), keys.end());
+    std::vector<T> sorted;
+    sorted.reserve(items.size());
+    for (const SortKey& k : keys)
+        sorted.push_back(std::move(items[k.index]));
+    items = std::move(sorted);
+}
+
+}  // namespace
+
+void sortRrsets(std::string_view apex, std::vector<Rrset>& rrsets) {
+    sortInZoneOrder(apex, rrsets, [](const Rrset& r) -> const Rrset& { return r; });
 }
 
 std::vector<LiveRrset> loadRrsets(storage::Transaction& tx, Id zoneId) {
@@ -171,17 +201,11 @@ std::vector<LiveRrset> loadRrsets(storage::Transaction& tx, Id zoneId) {
         live.changedInVersion = row.integer(5);
         out.push_back(std::move(live));
     }
-    // Apex first (SOA leading), then hierarchical order, as a zone file reads best.
     std::string apex;
     for (const LiveRrset& live : out) {
         if (live.rrset.type == "SOA") apex = live.rrset.name;
     }
-    auto order = [&apex](const LiveRrset& r) {
-        return std::make_tuple(r.rrset.name != apex, reversedName(r.rrset.name),
-                               r.rrset.type != "SOA", r.rrset.type);
-    };
-    std::sort(out.begin(), out.end(),
-              [&order](const LiveRrset& a, const LiveRrset& b) { return order(a) < order(b); });
+    sortInZoneOrder(apex, out, [](const LiveRrset& l) -> const Rrset& { return l.rrset; });
     return out;
 }
 

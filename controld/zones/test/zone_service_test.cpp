@@ -195,6 +195,29 @@ TEST_F(ZoneServiceTest, ApplyNeedsTheCurrentVersionAndMakesTheNextSerial) {
     EXPECT_NE(std::find(log.begin(), log.end(), "zone.draft.put"), log.end());
 }
 
+TEST_F(ZoneServiceTest, LiveRrsetsComeApexFirstThenInHierarchicalOrder) {
+    createZone("example.com");
+    for (const char* name : {"z", "a.b", "b", "mail", "*.b"}) {
+        ASSERT_TRUE(service_->stageRrset(alice(), own_, "example.com", a(name, "192.0.2.1")));
+    }
+    RrsetInput text = a("@", "");
+    text.type = "TXT";
+    text.records = {{"\"v=spf1 -all\"", ""}};
+    ASSERT_TRUE(service_->stageRrset(alice(), own_, "example.com", text));
+    ASSERT_TRUE(service_->apply(alice(), own_, "example.com", "several names", 1));
+
+    auto live = service_->rrsets(alice(), own_, "example.com");
+    ASSERT_TRUE(live) << live.error().detail;
+    std::vector<std::string> order;
+    for (const LiveRrset& l : live->rrsets)
+        order.push_back(l.rrset.name + " " + l.rrset.type);
+    // The apex (SOA leading), then by reversed labels: b, its wildcard and a.b before mail, z.
+    EXPECT_EQ(order, (std::vector<std::string>{"example.com. SOA", "example.com. NS",
+                                               "example.com. TXT", "b.example.com. A",
+                                               "*.b.example.com. A", "a.b.example.com. A",
+                                               "mail.example.com. A", "z.example.com. A"}));
+}
+
 TEST_F(ZoneServiceTest, ADraftOnRrsetsChangedByOthersConflictsAndOtherDraftsApplyOnTop) {
     createZone("example.com");
     ASSERT_TRUE(service_->stageRrset(alice(), own_, "example.com", a("www", "192.0.2.1")));
