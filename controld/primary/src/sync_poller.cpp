@@ -76,20 +76,32 @@ void SyncPoller::stop() {
 
 void SyncPoller::loop() {
     std::unique_lock lock(mutex_);
+    std::chrono::milliseconds wait = interval_;
     while (!stopping_) {
+        const bool woken = woken_;
         woken_ = false;
         lock.unlock();
+        Round round;
         try {
-            pollOnce();
+            round = pollRound();
         } catch (const std::exception& e) {
             spdlog::error("fleet: sync poll: {}", e.what());
         }
         lock.lock();
-        wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+        if (round.pending == 0) {
+            wait = interval_;
+        } else {
+            wait = woken ? std::min(kFirstRecheck, interval_) : std::min(wait * 2, interval_);
+        }
+        wake_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
     }
 }
 
 std::size_t SyncPoller::pollOnce() {
+    return pollRound().insync;
+}
+
+SyncPoller::Round SyncPoller::pollRound() {
     std::vector<PendingChange> changes;
     std::vector<EdgeRow> edges;
     std::set<Id> live;  // zones that still exist: their changes need the serial, not absence
@@ -113,7 +125,7 @@ std::size_t SyncPoller::pollOnce() {
         for (const auto& row : tx.query("SELECT id, address FROM edges ORDER BY id"))
             edges.push_back({row.integer(0), parseSocketAddress(row.text(1))});
     });
-    if (changes.empty()) return 0;
+    if (changes.empty()) return {};
 
     // One probe per (edge, zone), sent all at once, answered within the timeout.
     std::vector<Probe> probes;
@@ -226,7 +238,7 @@ std::size_t SyncPoller::pollOnce() {
             ++done;
         }
     });
-    return done;
+    return {done, changes.size() - done};
 }
 
 }  // namespace dnsfleet::controld::primary
