@@ -4,7 +4,9 @@
   insync   time from an apply to both edges answering the new serial, and to the change id's
            INSYNC as the API reports it: a one-record change applied --applies times to a zone
            of --records records, controld on SQLite (or --postgres) with two dnsfleet-authd
-           edges following its catalog
+           edges following its catalog; then, in the same run, the same changes made to a Knot
+           DNS primary with knotc zone-begin/zone-set/zone-commit, until two Knot secondaries
+           answer (Knot has no API: its control socket is the nearest thing to compare)
   changes  record changes per second through the API: RRsets staged into a draft (PUT), and
            whole changes (stage one RRset + apply with If-Match), one client, keep-alive
   list     the first page (100 zones, with the total) of one contract holding --zones zones
@@ -33,8 +35,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Appended, not prepended: that folder's platform.py must not hide the standard library's.
 sys.path.append(os.path.join(HERE, "..", "..", "system", "controld"))
 
+sys.path.append(os.path.join(HERE, "..", "xfr"))
+
 import conftest  # noqa: E402  (loads dnsfleet_platform too)
-from conftest import Controld  # noqa: E402
+import xfrbench as xb  # noqa: E402
+from conftest import running_controld  # noqa: E402
 from dnsfleet_platform import PASSWORD, Client, create_contract, staff_client, zone_path  # noqa: E402
 from edges import controld_with_edges, soa_serial  # noqa: E402
 from postgres import postgres_cluster  # noqa: E402
@@ -116,7 +121,7 @@ def bench_insync(args, workdir, database_url):
                           deadline), "the edges did not load the %d-record zone" % args.records
         print("zone of %d records on both edges; load average %s" % (args.records, load_average()))
 
-        to_edges, to_insync, server_side = [], [], []
+        to_edges, to_insync, server_side, apply_calls = [], [], [], []
         stop_at = time.monotonic() + args.max_seconds
         for i in range(args.applies):
             if time.monotonic() > stop_at:
@@ -130,6 +135,7 @@ def bench_insync(args, workdir, database_url):
             r = owner.post(path + "/draft/apply", headers={"If-Match": etag},
                            json={"description": "bench %d" % i})
             assert r.status_code == 200, r.text
+            apply_calls.append(time.monotonic() - began)
             applied = r.json()
             serial, change = applied["serial"], applied["change"]["id"]
             limit = began + args.per_apply_timeout
@@ -149,9 +155,56 @@ def bench_insync(args, workdir, database_url):
             to_insync.append(time.monotonic() - began)
             server_side.append((utc(status["insync_at"]) - utc(status["submitted_at"]))
                                .total_seconds())
+        summary("apply request (POST .../draft/apply)", apply_calls)
         summary("apply -> both edges answer the new serial", to_edges)
         summary("apply -> change INSYNC seen through the API", to_insync)
         summary("change insync_at - submitted_at (controld)", server_side)
+    if args.knot_reference:
+        knot = knot_reference(args, workdir)
+        summary("Knot: zone-begin -> both secondaries answer", knot)
+        print("ratio of medians, apply -> both edges answer / Knot: %.2f" % (
+            statistics.median(to_edges) / statistics.median(knot)))
+
+
+def knot_reference(args, workdir):
+    """The same one-record changes at a Knot primary holding the same zone, timed from
+    zone-begin to both Knot secondaries answering the new serial: seconds per change."""
+    zone = "bench-knot.test."
+    path = os.path.join(workdir, "knot.zone")
+    with open(path, "w") as f:
+        f.write("$ORIGIN %s\n$TTL 3600\n@ SOA ns1 hostmaster 1 3600 600 86400 300\n"
+                "@ NS ns1\nns1 A 192.0.2.1\n" % zone)
+        f.write(zone_file(zone.rstrip("."), args.records).split("\n", 2)[2])
+    with xb.Workdir() as wd:
+        ports = [xb.free_port(), xb.free_port()]
+        primary_port = xb.free_port()
+        primary = xb.knot_primary(wd.sub("primary"), primary_port, {zone: path},
+                                  notify={"s%d" % i: p for i, p in enumerate(ports)})
+        wd.start(primary)
+        for i, port in enumerate(ports):
+            wd.start(xb.knot_secondary(wd.sub("secondary%d" % i), port, primary_port, zone),
+                     wait=False)
+        deadline = time.monotonic() + 120
+        assert wait_until(lambda: all(soa_serial(p, zone) == 1 for p in ports), deadline), \
+            "the Knot secondaries did not load the zone"
+        times, serial = [], 1
+        stop_at = time.monotonic() + args.max_seconds
+        for i in range(args.applies):
+            if time.monotonic() > stop_at:
+                break
+            began = time.monotonic()
+            for step in (("zone-begin", zone),
+                         ("zone-set", zone, "bench%d.%s" % (i, zone), "300", "A",
+                          "192.0.2.%d" % (i % 250 + 1)),
+                         ("zone-commit", zone)):
+                r = primary.knotc(*step)
+                assert r.returncode == 0, "knotc %s: %s" % (step[0], r.stdout + r.stderr)
+            serial += 1
+            limit = began + args.per_apply_timeout
+            assert wait_until(lambda: all((soa_serial(p, zone) or 0) >= serial for p in ports),
+                              limit), "Knot change %d did not reach both secondaries" % i
+            times.append(time.monotonic() - began)
+        return times
 
 
 def bench_changes(args, workdir, database_url):
@@ -185,17 +238,12 @@ def bench_changes(args, workdir, database_url):
 
 
 def bench_list(args, workdir):
-    daemon = Controld(workdir, **API)
-    daemon.init()
-    daemon.start()
-    try:
+    with running_controld(workdir, **API) as daemon:
         staff = staff_client(daemon)
         code, owner = create_contract(staff)
         owner_login = owner.login_name
         r = owner.post("/contracts/%s/zones" % code, json={"name": "z0.list.test"})
         assert r.status_code == 201, r.text
-    finally:
-        daemon.stop()
     db = sqlite3.connect(os.path.join(daemon.data_dir, "controld.db"))
     with db:
         row = db.execute("SELECT contract_id, default_ttl, current_version, serial, created_at "
@@ -241,6 +289,8 @@ def main():
     ap.add_argument("--zones", type=int, default=100000)
     ap.add_argument("--requests", type=int, default=50)
     ap.add_argument("--postgres", action="store_true", help="controld on PostgreSQL")
+    ap.add_argument("--no-knot-reference", dest="knot_reference", action="store_false",
+                    help="insync: skip the same changes made to Knot DNS")
     ap.add_argument("--per-apply-timeout", type=float, default=30.0)
     ap.add_argument("--max-seconds", type=float, default=900.0)
     args = ap.parse_args()

@@ -58,22 +58,8 @@ def main():
         xb.write_hosts_zone(zone_file, ZONE, args.hosts)
         primary_port, authd_port, knot_port = xb.free_port(), xb.free_port(), xb.free_port()
         primary_dir = wd.sub("knot-primary")
-        primary = xb.KnotConf(primary_dir, """remote:
-  - id: authd
-    address: 127.0.0.1@%d
-  - id: knot
-    address: 127.0.0.1@%d
-acl:
-  - id: loopback
-    address: 127.0.0.1
-    action: transfer
-zone:
-  - domain: %s
-    file: "%s"
-    notify: [authd, knot]
-    acl: loopback
-""" % (authd_port, knot_port, ZONE, zone_file), zones={ZONE: zone_file}, port=primary_port,
-            journal=True)
+        primary = xb.knot_primary(primary_dir, primary_port, {ZONE: zone_file},
+                                  notify={"authd": authd_port, "knot": knot_port})
         wd.start(primary)
         authd = xb.AuthdConf(wd.sub("authd-secondary"), """
 [[remote]]
@@ -85,20 +71,7 @@ name = "%s"
 primary = ["primary"]
 """ % (primary_port, ZONE), port=authd_port, ready_zones=[])
         wd.start(authd, wait=False)
-        knot_dir = wd.sub("knot-secondary")
-        knot = xb.KnotConf(knot_dir, """remote:
-  - id: primary
-    address: 127.0.0.1@%d
-acl:
-  - id: notify
-    address: 127.0.0.1
-    action: notify
-zone:
-  - domain: %s
-    master: primary
-    acl: notify
-    file: "%s/secondary.zone"
-""" % (primary_port, ZONE, knot_dir), port=knot_port, ready_zones=[], journal=True)
+        knot = xb.knot_secondary(wd.sub("knot-secondary"), knot_port, primary_port, ZONE)
         wd.start(knot, wait=False)
         for port, name in ((authd_port, "authd"), (knot_port, "knot")):
             if not xb.wait_until(lambda: serial_of(port) == 1, 60, 0.05):

@@ -156,13 +156,39 @@ class Workdir:
             print("kept", self.path)
 
 
-def knot_primary(workdir, port, zones, journal=True):
-    """Knot serving `zones` ({apex: file}), transfers open to loopback."""
-    sections = ["acl:", "  - id: loopback", "    address: 127.0.0.1",
-                "    action: transfer", "zone:"]
+def knot_primary(workdir, port, zones, journal=True, notify=None):
+    """Knot serving `zones` ({apex: file}), transfers open to loopback, sending NOTIFY for
+    every zone to each secondary of `notify` ({id: port})."""
+    sections = []
+    if notify:
+        sections.append("remote:")
+        for name, secondary_port in notify.items():
+            sections += ["  - id: %s" % name, "    address: 127.0.0.1@%d" % secondary_port]
+    sections += ["acl:", "  - id: loopback", "    address: 127.0.0.1",
+                 "    action: transfer", "zone:"]
     for apex, path in zones.items():
         sections += ["  - domain: %s" % apex, '    file: "%s"' % path, "    acl: loopback"]
+        if notify:
+            sections.append("    notify: [%s]" % ", ".join(notify))
     return KnotConf(workdir, "\n".join(sections), zones=zones, port=port, journal=journal)
+
+
+def knot_secondary(workdir, port, primary_port, zone):
+    """Knot following `zone` from the primary on `primary_port`, taking its NOTIFYs; it starts
+    with no copy of the zone (ready_zones=[])."""
+    return KnotConf(workdir, """remote:
+  - id: primary
+    address: 127.0.0.1@%d
+acl:
+  - id: notify
+    address: 127.0.0.1
+    action: notify
+zone:
+  - domain: %s
+    master: primary
+    acl: notify
+    file: "%s/secondary.zone"
+""" % (primary_port, zone, workdir), port=port, ready_zones=[], journal=True)
 
 
 def authd_primary(workdir, port, zones):

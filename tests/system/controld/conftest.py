@@ -8,6 +8,7 @@ starts more daemons with extra settings (e.g. a tiny rate limit) on SQLite.
 
 The binary is $DNSFLEET_CONTROLD, else the newest build/*/bin/dnsfleet-controld.
 """
+import contextlib
 import glob
 import os
 import signal
@@ -165,27 +166,25 @@ class Controld:
         return self.api_url + path
 
 
+@contextlib.contextmanager
+def running_controld(workdir, database_url="", **api):
+    """A dnsfleet-controld initialised and started in `workdir`, stopped on leaving."""
+    daemon = Controld(workdir, database_url=database_url, **api)
+    daemon.init()
+    daemon.start()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def controld(request, tmp_path_factory):
     """A running dnsfleet-controld per backend, shared by the tests of a module."""
     workdir = tmp_path_factory.mktemp("controld-" + request.param)
-    if request.param == "postgres":
-        with postgres_cluster() as url:
-            daemon = Controld(workdir, database_url=url)
-            daemon.init()
-            daemon.start()
-            try:
-                yield daemon
-            finally:
-                daemon.stop()
-    else:
-        daemon = Controld(workdir)
-        daemon.init()
-        daemon.start()
-        try:
-            yield daemon
-        finally:
-            daemon.stop()
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(postgres_cluster()) if request.param == "postgres" else ""
+        yield stack.enter_context(running_controld(workdir, url))
 
 
 @pytest.fixture

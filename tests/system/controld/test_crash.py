@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import Controld
+from conftest import running_controld
 from dnsfleet_platform import create_contract, create_zone, staff_client, zone_path
 
 ROUNDS = 20
@@ -33,13 +33,8 @@ def kill9(daemon):
 
 @pytest.fixture(scope="module")
 def crashy(tmp_path_factory):
-    daemon = Controld(tmp_path_factory.mktemp("crash"))
-    daemon.init()
-    daemon.start()
-    try:
+    with running_controld(tmp_path_factory.mktemp("crash")) as daemon:
         yield daemon
-    finally:
-        daemon.stop()
 
 
 def import_round(owner, path, zone, round_number):
