@@ -35,6 +35,11 @@ int runCommand(int argc, char** argv) {
     CLI::App* backupCommand = app.add_subcommand("backup", "write a consistent database copy");
     std::string backupFile;
     backupCommand->add_option("--to", backupFile, "the backup file")->required();
+    CLI::App* republishCommand = app.add_subcommand(
+        "republish", "after a restore: every zone and the catalog under newer serials");
+    std::string republishReason = "re-published after a restore from a backup";
+    republishCommand->add_option("--reason", republishReason,
+                                 "the description of the new versions");
     CLI::App* fleetKeyCommand = app.add_subcommand(
         "fleet-key", "print the fleet TSIG key as a dnsfleet-authd [[key]] stanza");
     CLI::App* routesCommand = app.add_subcommand("routes", "list the API's routes");
@@ -57,6 +62,7 @@ int runCommand(int argc, char** argv) {
         if (fleetKeyCommand->parsed()) return daemon::fleetKey(settings, std::cout);
         if (migrateCommand->parsed()) return daemon::migrate(settings);
         if (backupCommand->parsed()) return daemon::backup(settings, backupFile);
+        if (republishCommand->parsed()) return daemon::republish(settings, republishReason);
         return daemon::run(settings);
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());

@@ -9,6 +9,7 @@
 #include "controld/api/api.hpp"
 #include "controld/http/server.hpp"
 #include "controld/main/daemon.hpp"
+#include "controld/zones/zone_service.hpp"
 
 namespace dnsfleet::controld::daemon {
 
@@ -103,6 +104,19 @@ int backup(const config::Settings& settings, const std::string& destination) {
     auto db = openDatabase(settings);
     db->backup(destination);
     std::cout << "backup written to " << destination << "\n";
+    return 0;
+}
+
+int republish(const config::Settings& settings, const std::string& reason) {
+    auto db = openDatabase(settings);
+    db->migrate();
+    RequestContext context;
+    context.requestId = "republish";
+    context.actor.kind = Actor::Kind::System;
+    context.now = nowUtc();
+    zones::ZoneService zones(*db, settings.nameServers);
+    const std::size_t count = zones.republishAll(context, reason);
+    std::cout << count << " zones re-published; the catalog serial moved ahead\n";
     return 0;
 }
 

@@ -15,4 +15,12 @@ std::string recordChange(storage::Transaction& tx, const RequestContext& context
     return "C" + std::to_string(rows[0].integer(0));
 }
 
+void advanceCatalogSerial(storage::Transaction& tx, std::uint32_t step) {
+    const auto row = tx.queryOne("SELECT serial FROM fleet_catalog WHERE id = 1");
+    if (!row) return;  // no catalog published yet: the first reload starts from the clock
+    const auto advanced = static_cast<std::uint32_t>(row->integer(0)) + step;  // modulo 2^32
+    tx.execute("UPDATE fleet_catalog SET serial = $1, members_digest = '' WHERE id = 1",
+               {static_cast<std::int64_t>(advanced)});
+}
+
 }  // namespace dnsfleet::controld::primary

@@ -91,6 +91,7 @@ class FleetImpl final : public Fleet {
                                      settings_.transferListen);
         zones_.reload();
         loadEdges();
+        queuePendingAtStart();
         server_ = std::make_unique<TransferServer>(zones_, key_, *listen);
         poller_ = std::make_unique<SyncPoller>(db_, settings_);
         notifyThread_ = std::thread([this] { notifyLoop(); });
@@ -166,6 +167,28 @@ class FleetImpl final : public Fleet {
             pending.nextAt = now;
             notifies_[{edge.id, apex.toText()}] = std::move(pending);
         }
+    }
+
+    /// What changed while controld was down reaches the edges now rather than at their next
+    /// SOA refresh: a NOTIFY of the catalog and of every zone with a PENDING change.
+    void queuePendingAtStart() {
+        const auto snapshot = zones_.snapshot();
+        std::set<std::string> pending;
+        db_.run(storage::Mode::Read, [&](storage::Transaction& tx) {
+            pending.clear();
+            for (const auto& row :
+                 tx.query("SELECT DISTINCT zone_name FROM changes WHERE insync_at IS NULL")) {
+                auto apex = dnswire::Name::fromText(zoneKey(row.text(0)));
+                if (!apex) continue;
+                apex->toLower();
+                pending.insert(apex->toText());  // the snapshot's key
+            }
+        });
+        for (const std::string& zone : pending) {
+            const auto found = snapshot->zones.find(zone);
+            if (found != snapshot->zones.end()) queueNotify(found->second.apex);
+        }
+        queueNotify(snapshot->catalogApex);
     }
 
     void reloadAndQueue() {

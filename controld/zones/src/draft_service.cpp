@@ -92,15 +92,15 @@ Outcome<void> checkDescription(const std::string& description, const RecordLimit
     return {};
 }
 
-/// Writes version zone.version + 1 holding `content` under a fresh SOA (with its diff against
-/// `live`) and records the change the fleet must pick up.
+/// Writes version zone.version + 1 holding `content` under a fresh SOA with `serial` (with its
+/// diff against `live`) and records the change the fleet must pick up.
 Applied writeNextVersion(storage::Transaction& tx, const RequestContext& context, Id contractId,
                          const Zone& zone, const std::vector<Rrset>& live,
                          std::vector<Rrset> content, const config::NameServerSettings& settings,
-                         const std::string& description) {
+                         const std::string& description, std::uint32_t serial) {
     Applied applied;
     applied.version = zone.version + 1;
-    applied.serial = nextSerial(zone.serial);
+    applied.serial = serial;
     applied.diff = store::writeVersion(
         tx, context, zone, live, withSoa(zone.name, std::move(content), settings, applied.serial),
         applied.version, applied.serial, description);
@@ -282,8 +282,9 @@ Outcome<Applied> ZoneService::apply(const RequestContext& context, Id contractId
             auto zoneCheck = checkZone(zone.name, merged);
             if (!zoneCheck) return detail::rollbackWith(tx, std::move(zoneCheck).error());
 
-            const Applied applied = writeNextVersion(tx, context, contractId, zone, live,
-                                                     std::move(merged), settings_, description);
+            const Applied applied =
+                writeNextVersion(tx, context, contractId, zone, live, std::move(merged), settings_,
+                                 description, nextSerial(zone.serial));
             store::deleteDraft(tx, zone.id, context.actor.id);
             audit::append(tx, context,
                           {contractId,
@@ -402,8 +403,9 @@ Outcome<Applied> ZoneService::restore(const RequestContext& context, Id contract
             }
             const std::string text =
                 description.empty() ? "restore of version " + std::to_string(number) : description;
-            const Applied applied = writeNextVersion(tx, context, contractId, zone, live,
-                                                     std::move(content), settings_, text);
+            const Applied applied =
+                writeNextVersion(tx, context, contractId, zone, live, std::move(content), settings_,
+                                 text, nextSerial(zone.serial));
             audit::append(tx, context,
                           {contractId,
                            "zone.restore",
@@ -416,6 +418,36 @@ Outcome<Applied> ZoneService::restore(const RequestContext& context, Id contract
                             {"description", text}}});
             return applied;
         });
+}
+
+std::size_t ZoneService::republishAll(const RequestContext& context,
+                                      const std::string& description) {
+    return db_.run(storage::Mode::Write, [&](storage::Transaction& tx) {
+        std::vector<Zone> zones;
+        for (const storage::Row& row :
+             tx.query(std::string("SELECT ") + std::string(store::zoneColumns()) +
+                      " FROM zones WHERE deleted_at IS NULL ORDER BY id")) {
+            zones.push_back(store::zoneFromRow(row));
+        }
+        for (const Zone& zone : zones) {
+            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
+            const std::uint32_t serial = zone.serial + kRepublishSerialStep;  // modulo 2^32
+            const Applied applied = writeNextVersion(tx, context, zone.contractId, zone, live,
+                                                     live, settings_, description, serial);
+            audit::append(tx, context,
+                          {zone.contractId,
+                           "zone.republish",
+                           target(zone.name),
+                           "ok",
+                           {{"version", applied.version},
+                            {"serial", applied.serial},
+                            {"previous_serial", zone.serial},
+                            {"change", applied.changeId},
+                            {"description", description}}});
+        }
+        primary::advanceCatalogSerial(tx, kRepublishSerialStep);
+        return zones.size();
+    });
 }
 
 Outcome<ImportResult> ZoneService::importZoneText(const RequestContext& context, Id contractId,

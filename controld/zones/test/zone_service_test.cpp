@@ -286,6 +286,48 @@ TEST_F(ZoneServiceTest, RestoreMakesAnOldVersionLiveAsANewVersion) {
     EXPECT_EQ(v4->diff.size(), 2U);  // www changed back, api removed
 }
 
+TEST_F(ZoneServiceTest, RepublishMovesEverySerialAQuarterOfTheSpaceAheadWithTheSameContent) {
+    const Zone first = createZone("example.com");
+    ASSERT_TRUE(service_->stageRrset(alice(), own_, "example.com", a("www", "192.0.2.1")));
+    ASSERT_TRUE(service_->apply(alice(), own_, "example.com", "v2", 1));
+    createZone("example.net");
+    // A serial near the top of the space: the step wraps around (RFC 1982 addition).
+    db_->run(storage::Mode::Write, [](storage::Transaction& tx) {
+        tx.execute("UPDATE zones SET serial = 4294967000 WHERE name = 'example.net.'");
+    });
+    const auto before = service_->rrsets(alice(), own_, "example.com");
+    ASSERT_TRUE(before);
+
+    RequestContext system;
+    system.actor.kind = Actor::Kind::System;
+    system.now = kT0;
+    EXPECT_EQ(service_->republishAll(system, "after a restore"), 2U);
+
+    const auto com = service_->get(alice(), own_, "example.com");
+    ASSERT_TRUE(com);
+    EXPECT_EQ(com->version, 3);
+    EXPECT_EQ(com->serial, nextSerial(first.serial) + kRepublishSerialStep);
+    EXPECT_TRUE(
+        xfr::serialNewer(com->serial, nextSerial(first.serial) + (kRepublishSerialStep - 1)));
+    const auto net = service_->get(alice(), own_, "example.net");
+    ASSERT_TRUE(net);
+    EXPECT_EQ(net->serial, 1'073'741'528U);  // (4 294 967 000 + 2^30) mod 2^32
+
+    const auto after = service_->rrsets(alice(), own_, "example.com");
+    ASSERT_TRUE(after);
+    ASSERT_EQ(after->rrsets.size(), before->rrsets.size());
+    for (std::size_t i = 1; i < after->rrsets.size(); ++i) {  // all but the SOA
+        EXPECT_EQ(after->rrsets[i].rrset, before->rrsets[i].rrset);
+    }
+    const auto v3 = service_->version(alice(), own_, "example.com", 3);
+    ASSERT_TRUE(v3);
+    EXPECT_EQ(v3->summary.description, "after a restore");
+    EXPECT_EQ(v3->summary.author, "system");
+    EXPECT_TRUE(v3->diff.empty());
+    const auto log = actions();
+    EXPECT_EQ(std::count(log.begin(), log.end(), "zone.republish"), 2);
+}
+
 TEST_F(ZoneServiceTest, ImportStagesTheFileAndReportsErrorsByLine) {
     createZone("example.com");
     ASSERT_TRUE(service_->stageRrset(alice(), own_, "example.com", a("old", "192.0.2.99")));

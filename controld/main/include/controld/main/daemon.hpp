@@ -34,6 +34,10 @@ int init(const config::Settings& settings, const std::string& staffLogin,
 int migrate(const config::Settings& settings);
 /// `backup --to FILE`: a consistent copy of the database while it may be in use.
 int backup(const config::Settings& settings, const std::string& destination);
+/// `republish [--reason TEXT]`: after a restore from a backup, before controld starts again,
+/// every zone and the catalog under a serial newer than any the edges hold
+/// (zones::ZoneService::republishAll).
+int republish(const config::Settings& settings, const std::string& reason);
 /// `routes [--json]`: every route of the API, for the OpenAPI check and people.
 int printRoutes(const config::Settings& settings, bool asJson, std::ostream& out);
 /// Where the generated fleet TSIG secret is kept (sealed with the secret key, mode 0600).

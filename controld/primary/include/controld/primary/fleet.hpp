@@ -22,13 +22,20 @@ namespace dnsfleet::controld::primary {
                                        Id contractId, Id zoneId, std::string_view zoneName,
                                        std::uint32_t serial);
 
+/// Moves the catalog zone's serial `step` ahead (RFC 1982 addition) and forgets which members
+/// it was built from, so that the next reload publishes the member list under a serial the
+/// edges take as newer than any they hold. For the re-publication after a restore from a
+/// backup, whose catalog serial may be older than the one the edges last transferred.
+void advanceCatalogSerial(storage::Transaction& tx, std::uint32_t step);
+
 /// The running primary: transfer server, NOTIFY sender and sync poller.
 class Fleet {
   public:
     virtual ~Fleet() = default;
 
-    /// Starts serving on settings.fleet.transferListen. Throws std::runtime_error when the
-    /// address cannot be bound.
+    /// Starts serving on settings.fleet.transferListen and sends NOTIFY for the catalog and for
+    /// every zone with a PENDING change (versions made while controld was down, or before a
+    /// crash lost their NOTIFY). Throws std::runtime_error when the address cannot be bound.
     [[nodiscard]] static std::unique_ptr<Fleet> start(storage::Database& db,
                                                       const config::Settings& settings);
 

@@ -223,6 +223,16 @@ class ZoneService {
                                                        std::string_view zoneName,
                                                        std::string_view text);
 
+    /// After a restore from a backup: every live zone gets a new version with the same content
+    /// and a serial kRepublishSerialStep ahead, the catalog's serial moves as far, each with
+    /// its change id and a "zone.republish" event in the zone's contract. The edges may hold
+    /// versions made after the backup, under serials the restored database has given out
+    /// again; the step makes the restored content newer than any of them (RFC 1982), so that
+    /// they transfer it instead of keeping what the restore undid. Not an API call: the
+    /// `dnsfleet-controld republish` command runs it. Returns the number of zones.
+    [[nodiscard]] std::size_t republishAll(const RequestContext& context,
+                                           const std::string& description);
+
     [[nodiscard]] const config::NameServerSettings& settings() const noexcept { return settings_; }
 
   private:
@@ -230,6 +240,10 @@ class ZoneService {
     config::NameServerSettings settings_;
     RecordLimits limits_;
 };
+
+/// How far republishAll moves serials: a quarter of the serial space, newer (RFC 1982 §3.2)
+/// than the current serial plus any number of later versions below 2^30.
+inline constexpr std::uint32_t kRepublishSerialStep = 1U << 30U;
 
 /// The serial of a new zone created at `now`: YYYYMMDD01 of that UTC day.
 [[nodiscard]] std::uint32_t initialSerial(Timestamp now);
