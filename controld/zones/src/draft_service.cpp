@@ -432,8 +432,8 @@ std::size_t ZoneService::republishAll(const RequestContext& context,
         for (const Zone& zone : zones) {
             const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
             const std::uint32_t serial = zone.serial + kRepublishSerialStep;  // modulo 2^32
-            const Applied applied = writeNextVersion(tx, context, zone.contractId, zone, live,
-                                                     live, settings_, description, serial);
+            const Applied applied = writeNextVersion(tx, context, zone.contractId, zone, live, live,
+                                                     settings_, description, serial);
             audit::append(tx, context,
                           {zone.contractId,
                            "zone.republish",
