@@ -248,14 +248,19 @@ Try, from another terminal:
 Press Ctrl-C to stop.
 MSG
 
-# In the foreground until Ctrl-C; if one of the three dies, the others are stopped too.
+# In the foreground until Ctrl-C; if one of the three dies, the others are stopped too. Ctrl-C
+# reaches the whole process group, so a daemon may have stopped on it (status 0) before the trap
+# runs here: that is a stop, not a failure.
 while true; do
-  if ! wait -n "${pids[@]}"; then :; fi
-  for pid in "${pids[@]}"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "a process of the platform (pid $pid) exited; see the logs in $state" >&2
-      stop_all
-      exit 1
-    fi
-  done
+  exited=""
+  status=0
+  wait -n -p exited "${pids[@]}" || status=$?
+  [[ -n "$exited" ]] || continue  # the wait was interrupted by a signal whose trap ran
+  if ((status == 0)); then
+    stop_all
+    exit 0
+  fi
+  echo "a process of the platform (pid $exited) exited with status $status; see the logs in $state" >&2
+  stop_all
+  exit 1
 done

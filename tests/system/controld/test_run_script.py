@@ -1,7 +1,8 @@
 """scripts/run.sh, the README's first command: it starts controld and two edges on loopback,
 prints a banner with credentials and ready-to-paste commands; the printed CLI commands work, the
 printed dig commands get the new record from both edges; Ctrl-C stops all three; a second start
-reuses the state (same passwords, no duplicate contract or edge).
+reuses the state (same passwords, no duplicate contract or edge); a daemon that dies stops the
+other two and the script fails, naming it.
 
 Prebuilt binaries are handed over ($DNSFLEET_CONTROLD, $DNSFLEET_AUTHD, $DNSFLEET_CLI, else the
 newest build/*/bin/...), so the script neither installs nor builds anything here."""
@@ -188,4 +189,23 @@ def test_second_start_reuses_the_state(script):
             time.sleep(0.1)
         assert dns_a(port, "www.demo.example.") == ["192.0.2.80"]
     assert script.interrupt() == 0, "".join(script.lines)
+    assert script.platform_pids() == []
+
+
+def test_a_daemon_that_dies_stops_the_platform(script):
+    script.start()
+    edges = [pid for pid in script.platform_pids()
+             if "authd" in open("/proc/%d/cmdline" % pid, "rb").read().decode("utf-8", "replace")]
+    assert len(edges) == 2, edges
+    os.kill(edges[0], signal.SIGKILL)
+    try:
+        status = script.proc.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        script.interrupt()
+        pytest.fail("run.sh went on after an edge died:\n" + "".join(script.lines),
+                    pytrace=False)
+    output = "".join(script.lines)
+    assert status == 1, output
+    assert "a process of the platform (pid %d) exited with status 137" % edges[0] in output
+    assert "stopped." in output
     assert script.platform_pids() == []
