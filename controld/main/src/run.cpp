@@ -13,6 +13,7 @@
 #include "controld/http/server.hpp"
 #include "controld/main/daemon.hpp"
 #include "controld/primary/fleet.hpp"
+#include "controld/zones/fleet_reader.hpp"
 
 namespace dnsfleet::controld::daemon {
 
@@ -81,7 +82,8 @@ int run(const config::Settings& configured) {
     // Everything below keeps references into `settings`: it outlives them all.
     const config::Settings settings = withFleetSecret(configured, *secrets);
     const std::unique_ptr<accounts::Mailer> mailer = accounts::makeMailer(settings.smtp);
-    const std::unique_ptr<primary::Fleet> fleet = primary::Fleet::start(*db, settings);
+    const std::unique_ptr<primary::Fleet> fleet =
+        primary::Fleet::start(*db, settings, zones::fleetVersionReader());
 
     api::Services services{*db, settings, mailer.get(), &*secrets, fleet.get()};
     const http::Router router = api::buildRouter(services);

@@ -80,11 +80,11 @@ constexpr auto kMaxNotifyBackoff = std::chrono::seconds(30);
 
 class FleetImpl final : public Fleet {
   public:
-    FleetImpl(storage::Database& db, const config::Settings& settings)
+    FleetImpl(storage::Database& db, const config::Settings& settings, VersionReader reader)
         : db_(db),
           settings_(settings.fleet),
           key_(fleetKey(settings.fleet)),
-          zones_(db, catalogApex(settings.fleet.catalogZone)) {
+          zones_(db, catalogApex(settings.fleet.catalogZone), std::move(reader)) {
         const auto listen = parseSocketAddress(settings_.transferListen);
         if (!listen)
             throw std::runtime_error("fleet.transfer-listen is not address:port: " +
@@ -356,8 +356,9 @@ class FleetImpl final : public Fleet {
 
 }  // namespace
 
-std::unique_ptr<Fleet> Fleet::start(storage::Database& db, const config::Settings& settings) {
-    return std::make_unique<FleetImpl>(db, settings);
+std::unique_ptr<Fleet> Fleet::start(storage::Database& db, const config::Settings& settings,
+                                    VersionReader reader) {
+    return std::make_unique<FleetImpl>(db, settings, std::move(reader));
 }
 
 }  // namespace dnsfleet::controld::primary

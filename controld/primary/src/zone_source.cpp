@@ -2,11 +2,14 @@
 #include "zone_source.hpp"
 
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <span>
+#include <unordered_map>
 
+#include "dnswire/rrtype.hpp"
 #include "xfr/catalog.hpp"
 #include "xfr/serial.hpp"
 #include "zone/builder.hpp"
@@ -41,6 +44,83 @@ std::uint32_t nextCatalogSerial(std::optional<std::uint32_t> previous) {
     return xfr::serialNewer(seconds, next) ? seconds : next;
 }
 
+/// Parses zone text of `apex` with absolute or relative names, record by record.
+Result<void, std::string> parseRecords(dnswire::NameView apex, std::string_view text,
+                                       const zone::RecordSink& sink) {
+    zone::ParseOptions options;
+    options.origin = dnswire::Name::fromUncompressed(apex.wire()).value();
+    options.allowInclude = false;
+    auto parsed = zone::parseZoneText(text, options.origin.toText(), options, sink);
+    if (parsed) return {};
+    std::string message;
+    for (const auto& e : parsed.error())
+        message += (message.empty() ? "" : "; ") + e.toString();
+    return fail(message);
+}
+
+/// The octets that make two records the same record: owner, type, class, TTL and RDATA.
+std::string recordIdentity(const zone::RecordView& record) {
+    std::string out(reinterpret_cast<const char*>(record.owner.wire().data()),
+                    record.owner.wire().size());
+    const std::array<std::uint32_t, 3> fixed{record.type, record.rclass, record.ttl};
+    for (const std::uint32_t field : fixed) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            out.push_back(static_cast<char>((field >> static_cast<unsigned>(shift)) & 0xFFU));
+    }
+    out.append(reinterpret_cast<const char*>(record.rdata.data()), record.rdata.size());
+    return out;
+}
+
+/// The IXFR step of one version from its step text: the records present on both sides (the
+/// unchanged records of an RRset that changed) are dropped from both.
+Result<xfr::ZoneDiff, std::string> diffOfStep(dnswire::NameView apex, const VersionStepText& step) {
+    xfr::RecordList removedAll;
+    xfr::RecordList addedAll;
+    const auto into = [](xfr::RecordList& list) {
+        return [&list](const zone::RecordView& r) -> Result<void, std::string> {
+            list.add(r);
+            return {};
+        };
+    };
+    if (auto parsed = parseRecords(apex, step.removed, into(removedAll)); !parsed)
+        return fail("removed records: " + parsed.error());
+    if (auto parsed = parseRecords(apex, step.added, into(addedAll)); !parsed)
+        return fail("added records: " + parsed.error());
+    if (removedAll.empty() || addedAll.empty() || removedAll.front().type != dnswire::rrtype::SOA ||
+        addedAll.front().type != dnswire::rrtype::SOA) {
+        return fail("a step must start with the SOA on both sides");
+    }
+    std::unordered_map<std::string, std::size_t> removedCount;
+    for (const zone::RecordView r : removedAll)
+        ++removedCount[recordIdentity(r)];
+    std::unordered_map<std::string, std::size_t> kept;
+    xfr::ZoneDiff diff;
+    for (const zone::RecordView r : addedAll) {
+        std::string identity = recordIdentity(r);
+        const auto it = removedCount.find(identity);
+        if (it != removedCount.end() && it->second > 0) {
+            --it->second;
+            ++kept[std::move(identity)];
+            continue;
+        }
+        diff.added.add(r);
+    }
+    for (const zone::RecordView r : removedAll) {
+        const auto it = kept.find(recordIdentity(r));
+        if (it != kept.end() && it->second > 0) {
+            --it->second;
+            continue;
+        }
+        diff.removed.add(r);
+    }
+    diff.fromSerial = xfr::soaSerialOf(diff.removed.front().rdata);
+    diff.toSerial = xfr::soaSerialOf(diff.added.front().rdata);
+    diff.createdAt = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return diff;
+}
+
 }  // namespace
 
 std::string zoneKey(std::string_view name) {
@@ -54,18 +134,10 @@ std::string zoneKey(std::string_view name) {
 
 Result<std::shared_ptr<const zone::Zone>, std::string> parseZoneText(dnswire::NameView apex,
                                                                      std::string_view text) {
-    zone::ParseOptions options;
-    options.origin = dnswire::Name::fromUncompressed(apex.wire()).value();
-    options.allowInclude = false;
     zone::ZoneBuilder builder(apex);
-    auto parsed = zone::parseZoneText(text, options.origin.toText(), options,
-                                      [&](const zone::RecordView& r) { return builder.add(r); });
-    if (!parsed) {
-        std::string message;
-        for (const auto& e : parsed.error())
-            message += (message.empty() ? "" : "; ") + e.toString();
-        return fail(message);
-    }
+    auto parsed =
+        parseRecords(apex, text, [&](const zone::RecordView& r) { return builder.add(r); });
+    if (!parsed) return fail(parsed.error());
     auto built = builder.build();
     if (!built) {
         std::string message;
@@ -76,12 +148,14 @@ Result<std::shared_ptr<const zone::Zone>, std::string> parseZoneText(dnswire::Na
     return std::move(*built);
 }
 
-ZoneSource::ZoneSource(storage::Database& db, dnswire::Name catalogApex,
+ZoneSource::ZoneSource(storage::Database& db, dnswire::Name catalogApex, VersionReader reader,
                        std::size_t maxParsedVersions, std::size_t maxDiffs)
     : db_(db),
+      reader_(std::move(reader)),
       catalogApex_(catalogApex),
-      maxParsed_(std::max<std::size_t>(maxParsedVersions, 2)),
-      maxDiffs_(std::max<std::size_t>(maxDiffs, 1)) {
+      maxDiffs_(std::max<std::size_t>(maxDiffs, 1)),
+      parsed_(std::max<std::size_t>(maxParsedVersions, 2)),
+      diffs_(maxDiffs_) {
     catalogApex_.toLower();
 }
 
@@ -151,20 +225,58 @@ std::shared_ptr<const Snapshot> ZoneSource::snapshot() const {
     return snapshot_;
 }
 
+std::shared_ptr<const zone::Zone> ZoneSource::cachedVersion(const VersionKey& key) {
+    std::lock_guard lock(mutex_);
+    return parsed_.find(key);
+}
+
+std::shared_ptr<const xfr::ZoneDiff> ZoneSource::cachedDiff(const DiffKey& key) {
+    std::lock_guard lock(mutex_);
+    return diffs_.find(key);
+}
+
+void ZoneSource::remember(const VersionKey& key, std::shared_ptr<const zone::Zone> zone) {
+    std::lock_guard lock(mutex_);
+    parsed_.put(key, std::move(zone));
+}
+
+void ZoneSource::remember(const DiffKey& key, std::shared_ptr<const xfr::ZoneDiff> diff) {
+    std::lock_guard lock(mutex_);
+    diffs_.put(key, std::move(diff));
+}
+
 Result<std::shared_ptr<const zone::Zone>, std::string> ZoneSource::version(const ServedZone& zone,
                                                                            std::int64_t version) {
     const VersionKey key{zone.id, version};
-    {
-        std::lock_guard lock(mutex_);
-        for (auto it = parsed_.begin(); it != parsed_.end(); ++it) {
-            if (it->first == key) {
-                parsed_.splice(parsed_.begin(), parsed_, it);
-                return parsed_.front().second;
+    if (auto hit = cachedVersion(key)) return hit;
+    if (auto previous = cachedVersion({zone.id, version - 1}); previous && reader_.step) {
+        // A step that cannot be read or does not apply is a bug to see in the log, not a
+        // reason to stop serving: the whole version is read instead.
+        auto step = stepDiff(zone, version);
+        if (!step) {
+            spdlog::warn("fleet: {} version {}: {}", zone.apex.toText(), version, step.error());
+        } else if (*step) {
+            const std::array<const xfr::ZoneDiff*, 1> steps{step->get()};
+            auto applied = xfr::applyDiffs(*previous, steps);
+            if (applied) {
+                remember(key, *applied);
+                return std::move(*applied);
             }
+            spdlog::warn("fleet: {} version {}: its step does not apply: {}", zone.apex.toText(),
+                         version, applied.error());
         }
     }
+    return wholeVersion(zone, version);
+}
+
+Result<std::shared_ptr<const zone::Zone>, std::string> ZoneSource::wholeVersion(
+    const ServedZone& zone, std::int64_t version) {
     std::optional<std::string> text;
     db_.run(storage::Mode::Read, [&](storage::Transaction& tx) {
+        if (reader_.zoneText) {
+            text = reader_.zoneText(tx, zone.id, version);
+            return;
+        }
         const auto row =
             tx.queryOne("SELECT zone_text FROM zone_versions WHERE zone_id = $1 AND version = $2",
                         {zone.id, version});
@@ -173,11 +285,24 @@ Result<std::shared_ptr<const zone::Zone>, std::string> ZoneSource::version(const
     if (!text) return fail("version " + std::to_string(version) + " is not stored");
     auto parsed = parseZoneText(zone.apex, *text);
     if (!parsed) return fail("version " + std::to_string(version) + ": " + parsed.error());
-    std::lock_guard lock(mutex_);
-    parsed_.emplace_front(key, *parsed);
-    while (parsed_.size() > maxParsed_)
-        parsed_.pop_back();
+    remember(VersionKey{zone.id, version}, *parsed);
     return std::move(*parsed);
+}
+
+Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> ZoneSource::stepDiff(
+    const ServedZone& zone, std::int64_t version) {
+    const DiffKey key{zone.id, version - 1, version};
+    if (auto hit = cachedDiff(key)) return hit;
+    if (!reader_.step) return std::shared_ptr<const xfr::ZoneDiff>();
+    std::optional<VersionStepText> text;
+    db_.run(storage::Mode::Read,
+            [&](storage::Transaction& tx) { text = reader_.step(tx, zone.id, version); });
+    if (!text) return std::shared_ptr<const xfr::ZoneDiff>();
+    auto diff = diffOfStep(zone.apex, *text);
+    if (!diff) return fail("version " + std::to_string(version) + ": " + diff.error());
+    auto shared = std::make_shared<const xfr::ZoneDiff>(std::move(*diff));
+    remember(key, shared);
+    return std::shared_ptr<const xfr::ZoneDiff>(shared);
 }
 
 Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> ZoneSource::diffFrom(
@@ -192,15 +317,27 @@ Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> ZoneSource::diffFrom(
     });
     if (!fromVersion) return std::shared_ptr<const xfr::ZoneDiff>();
     const DiffKey key{zone.id, *fromVersion, zone.version};
-    {
-        std::lock_guard lock(mutex_);
-        for (auto it = diffs_.begin(); it != diffs_.end(); ++it) {
-            if (it->first == key) {
-                diffs_.splice(diffs_.begin(), diffs_, it);
-                return diffs_.front().second;
+    if (auto hit = cachedDiff(key)) return hit;
+
+    // From the versions' own steps when each is at hand: no whole version is read or compared.
+    if (reader_.step && zone.version - *fromVersion <= static_cast<std::int64_t>(maxDiffs_)) {
+        std::vector<std::shared_ptr<const xfr::ZoneDiff>> steps;
+        for (std::int64_t v = *fromVersion + 1; v <= zone.version; ++v) {
+            auto step = stepDiff(zone, v);
+            if (!step || !*step) break;
+            steps.push_back(std::move(*step));
+        }
+        if (steps.size() == static_cast<std::size_t>(zone.version - *fromVersion)) {
+            if (steps.size() == 1) return std::shared_ptr<const xfr::ZoneDiff>(steps.front());
+            auto condensed = xfr::condense(steps);
+            if (condensed) {
+                auto shared = std::make_shared<const xfr::ZoneDiff>(std::move(*condensed));
+                remember(key, shared);
+                return std::shared_ptr<const xfr::ZoneDiff>(shared);
             }
         }
     }
+
     auto from = version(zone, *fromVersion);
     if (!from) return fail(from.error());
     auto to = current(zone);
@@ -208,10 +345,7 @@ Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> ZoneSource::diffFrom(
     auto diff = xfr::diffZones(**from, **to);
     if (!diff) return fail(diff.error());
     auto shared = std::make_shared<const xfr::ZoneDiff>(std::move(*diff));
-    std::lock_guard lock(mutex_);
-    diffs_.emplace_front(key, shared);
-    while (diffs_.size() > maxDiffs_)
-        diffs_.pop_back();
+    remember(key, shared);
     return std::shared_ptr<const xfr::ZoneDiff>(shared);
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/result.hpp"
 #include "controld/core/context.hpp"
+#include "controld/primary/fleet.hpp"
 #include "dnswire/name.hpp"
 #include "storage/database.hpp"
 #include "xfr/diff.hpp"
@@ -45,9 +46,10 @@ struct Snapshot {
 
 class ZoneSource {
   public:
-    /// `maxParsedVersions` and `maxDiffs` bound what is kept in memory.
-    ZoneSource(storage::Database& db, dnswire::Name catalogApex, std::size_t maxParsedVersions = 64,
-               std::size_t maxDiffs = 64);
+    /// `reader` reads versions from storage; `maxParsedVersions` and `maxDiffs` bound what is
+    /// kept in memory.
+    ZoneSource(storage::Database& db, dnswire::Name catalogApex, VersionReader reader = {},
+               std::size_t maxParsedVersions = 64, std::size_t maxDiffs = 64);
 
     /// Reads the zones and the catalog again; the catalog's serial is bumped (and stored) when
     /// its member set changed. Returns the new snapshot. Throws DatabaseError.
@@ -55,7 +57,10 @@ class ZoneSource {
     /// The last snapshot (never null after the first reload()).
     [[nodiscard]] std::shared_ptr<const Snapshot> snapshot() const;
 
-    /// The parsed zone of `zoneId` at `version`. Errors are for the log.
+    /// The parsed zone of `zoneId` at `version`: the cached version before it with the
+    /// version's step applied when both are at hand (a one-record change to a big zone costs
+    /// the change, not the zone), else the whole version read and parsed. Errors are for the
+    /// log.
     Result<std::shared_ptr<const zone::Zone>, std::string> version(const ServedZone& zone,
                                                                    std::int64_t version);
     /// The current version of `zone`.
@@ -71,19 +76,56 @@ class ZoneSource {
     [[nodiscard]] std::size_t cachedVersions() const;
 
   private:
+    /// A few shared values, the least recently used dropped first; looked up linearly (it holds
+    /// tens of entries). Not locked: the owner's mutex guards it.
+    template <typename Key, typename Value>
+    class Lru {
+      public:
+        explicit Lru(std::size_t capacity) : capacity_(capacity) {}
+        [[nodiscard]] std::shared_ptr<const Value> find(const Key& key) {
+            for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+                if (it->first == key) {
+                    entries_.splice(entries_.begin(), entries_, it);
+                    return entries_.front().second;
+                }
+            }
+            return nullptr;
+        }
+        void put(const Key& key, std::shared_ptr<const Value> value) {
+            entries_.emplace_front(key, std::move(value));
+            while (entries_.size() > capacity_)
+                entries_.pop_back();
+        }
+        [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+
+      private:
+        std::size_t capacity_;
+        std::list<std::pair<Key, std::shared_ptr<const Value>>> entries_;  ///< newest first
+    };
+
     using VersionKey = std::pair<Id, std::int64_t>;
     using DiffKey = std::tuple<Id, std::int64_t, std::int64_t>;
 
+    [[nodiscard]] std::shared_ptr<const zone::Zone> cachedVersion(const VersionKey& key);
+    [[nodiscard]] std::shared_ptr<const xfr::ZoneDiff> cachedDiff(const DiffKey& key);
+    void remember(const VersionKey& key, std::shared_ptr<const zone::Zone> zone);
+    void remember(const DiffKey& key, std::shared_ptr<const xfr::ZoneDiff> diff);
+    /// The diff version - 1 → version from the reader's step; null when there is none.
+    Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> stepDiff(const ServedZone& zone,
+                                                                       std::int64_t version);
+    /// Reads and parses the whole version.
+    Result<std::shared_ptr<const zone::Zone>, std::string> wholeVersion(const ServedZone& zone,
+                                                                        std::int64_t version);
+
     storage::Database& db_;
+    VersionReader reader_;
     dnswire::Name catalogApex_;
-    std::size_t maxParsed_;
     std::size_t maxDiffs_;
 
     mutable std::mutex mutex_;
     std::shared_ptr<const Snapshot> snapshot_;
-    /// Least recently used at the back.
-    std::list<std::pair<VersionKey, std::shared_ptr<const zone::Zone>>> parsed_;
-    std::list<std::pair<DiffKey, std::shared_ptr<const xfr::ZoneDiff>>> diffs_;
+    Lru<VersionKey, zone::Zone> parsed_;
+    Lru<DiffKey, xfr::ZoneDiff> diffs_;
 };
 
 }  // namespace dnsfleet::controld::primary

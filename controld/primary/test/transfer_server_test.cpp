@@ -258,7 +258,7 @@ TEST_F(TransferServerTest, UnknownZonesAndAxfrOverUdpAreRefused) {
 }
 
 TEST_F(TransferServerTest, ParsedVersionsStayWithinTheBound) {
-    ZoneSource small(*db_, *dnswire::Name::fromText("catalog.test."), 2, 1);
+    ZoneSource small(*db_, *dnswire::Name::fromText("catalog.test."), {}, 2, 1);
     const auto snapshot = small.reload();
     for (int serial = 12; serial < 18; ++serial)
         addVersion(zone_, "example.com.", static_cast<std::uint32_t>(serial), "");

@@ -28,6 +28,14 @@ bool generatedType(std::string_view apex, const Rrset& rrset) {
     return dnssec.count(rrset.type) != 0;
 }
 
+/// The names whose RRsets `draft` changes.
+std::set<std::string> draftOwners(const Draft& draft) {
+    std::set<std::string> owners;
+    for (const StagedRrset& staged : draft.changes)
+        owners.insert(staged.rrset.name);
+    return owners;
+}
+
 /// `live` with the draft's changes applied.
 std::vector<Rrset> merge(const std::vector<Rrset>& live, const Draft& draft) {
     std::map<std::string, Rrset> byKey;
@@ -47,18 +55,6 @@ std::vector<Rrset> merge(const std::vector<Rrset>& live, const Draft& draft) {
     return out;
 }
 
-/// `rrsets` with the SOA replaced by a generated one carrying `serial`.
-std::vector<Rrset> withSoa(std::string_view apex, std::vector<Rrset> rrsets,
-                           const config::NameServerSettings& settings, std::uint32_t serial) {
-    std::vector<Rrset> out;
-    out.reserve(rrsets.size() + 1);
-    out.push_back(makeSoa(apex, settings, serial));
-    for (Rrset& r : rrsets) {
-        if (r.type != "SOA") out.push_back(std::move(r));
-    }
-    return out;
-}
-
 /// Whether `changes` holds anything but the SOA.
 bool changesContent(const std::vector<RrsetChange>& changes) {
     for (const RrsetChange& change : changes) {
@@ -66,6 +62,11 @@ bool changesContent(const std::vector<RrsetChange>& changes) {
         if (any.type != "SOA") return true;
     }
     return false;
+}
+
+ServiceError unreadableVersion(std::int64_t number) {
+    return {
+        ErrorCode::Internal, "version " + std::to_string(number) + " cannot be read", {}, {}, 0};
 }
 
 ServiceError preconditionError(std::optional<std::int64_t> expected, std::int64_t live) {
@@ -92,21 +93,49 @@ Outcome<void> checkDescription(const std::string& description, const RecordLimit
     return {};
 }
 
-/// Writes version zone.version + 1 holding `content` under a fresh SOA with `serial` (with its
-/// diff against `live`) and records the change the fleet must pick up.
+/// Writes version zone.version + 1: `changes` (RRset changes, the SOA not among them) under a
+/// fresh SOA with `serial`, and records the change the fleet must pick up.
 Applied writeNextVersion(storage::Transaction& tx, const RequestContext& context, Id contractId,
-                         const Zone& zone, const std::vector<Rrset>& live,
-                         std::vector<Rrset> content, const config::NameServerSettings& settings,
-                         const std::string& description, std::uint32_t serial) {
+                         const Zone& zone, const std::vector<RrsetChange>& changes,
+                         const config::NameServerSettings& settings, const std::string& description,
+                         std::uint32_t serial) {
     Applied applied;
     applied.version = zone.version + 1;
     applied.serial = serial;
-    applied.diff = store::writeVersion(
-        tx, context, zone, live, withSoa(zone.name, std::move(content), settings, applied.serial),
-        applied.version, applied.serial, description);
+    applied.diff = store::writeVersion(tx, context, zone, changes,
+                                       makeSoa(zone.name, settings, applied.serial),
+                                       applied.version, applied.serial, description);
     applied.changeId =
         primary::recordChange(tx, context, contractId, zone.id, zone.name, applied.serial);
     return applied;
+}
+
+/// What the zone-wide checks must see for a draft touching `owners`, once `after` (every
+/// RRset at those owners as the draft leaves them) is applied: `after` itself, the RRsets at
+/// the owners' ancestors inside the zone (a DNAME above), and the names below every DNAME the
+/// draft adds. Everything else was checked when it was applied and the draft leaves it alone.
+std::vector<Rrset> checkNeighbourhood(storage::Transaction& tx, const Zone& zone,
+                                      const std::set<std::string>& owners,
+                                      const std::vector<Rrset>& after) {
+    std::vector<Rrset> out = after;
+    std::set<std::string> above;
+    for (const std::string& owner : owners) {
+        for (std::string& ancestor : store::ancestors(owner)) {
+            if (store::inZone(zone.name, ancestor) && owners.count(ancestor) == 0)
+                above.insert(std::move(ancestor));
+        }
+    }
+    for (Rrset& r : store::loadRrsetsAt(tx, zone.id, above))
+        out.push_back(std::move(r));
+    std::set<std::string> below;
+    for (const Rrset& r : after) {
+        if (r.type != "DNAME") continue;
+        for (Rrset& child : store::loadRrsetsBelow(tx, zone.id, r.name)) {
+            if (owners.count(child.name) == 0 && below.insert(child.key()).second)
+                out.push_back(std::move(child));
+        }
+    }
+    return out;
 }
 
 RrsetInput toInput(const Rrset& rrset) {
@@ -204,11 +233,9 @@ Outcome<std::vector<RrsetChange>> ZoneService::draftDiff(const RequestContext& c
     return detail::onZone(
         db_, context, Permission::ZoneRead, contractId, zoneName, storage::Mode::Read,
         [&](storage::Transaction& tx, const Zone& zone) -> Outcome<std::vector<RrsetChange>> {
-            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
             const Draft draft = store::loadDraft(tx, zone.id, context.actor.id, zone.version);
-            std::vector<Rrset> after = merge(live, draft);
-            store::sortRrsets(zone.name, after);
-            return diffRrsets(live, after);
+            const std::vector<Rrset> live = store::loadRrsetsAt(tx, zone.id, draftOwners(draft));
+            return diffRrsets(live, merge(live, draft));
         });
 }
 
@@ -244,7 +271,9 @@ Outcome<Applied> ZoneService::apply(const RequestContext& context, Id contractId
             const Draft draft = store::loadDraft(tx, zone.id, context.actor.id, zone.version);
             if (draft.changes.empty())
                 return detail::rollbackWith(tx, invalid("the draft is empty: nothing to apply"));
-            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
+            // Only the draft's owners are read: an apply costs what it changes, not the zone.
+            const std::set<std::string> owners = draftOwners(draft);
+            const std::vector<Rrset> live = store::loadRrsetsAt(tx, zone.id, owners);
 
             // Someone else changed an RRset this draft changes: refuse, unless the live RRset is
             // now exactly what the draft wants (both made the same change).
@@ -273,18 +302,18 @@ Outcome<Applied> ZoneService::apply(const RequestContext& context, Id contractId
                                  conflicts));
             }
 
-            std::vector<Rrset> merged = merge(live, draft);
-            store::sortRrsets(zone.name, merged);
-            if (!changesContent(diffRrsets(live, merged))) {
+            const std::vector<Rrset> merged = merge(live, draft);
+            const std::vector<RrsetChange> changes = diffRrsets(live, merged);
+            if (!changesContent(changes)) {
                 return detail::rollbackWith(
                     tx, invalid("the draft changes nothing in the live version"));
             }
-            auto zoneCheck = checkZone(zone.name, merged);
+            auto zoneCheck = checkZone(zone.name, checkNeighbourhood(tx, zone, owners, merged));
             if (!zoneCheck) return detail::rollbackWith(tx, std::move(zoneCheck).error());
 
             const Applied applied =
-                writeNextVersion(tx, context, contractId, zone, live, std::move(merged), settings_,
-                                 description, nextSerial(zone.serial));
+                writeNextVersion(tx, context, contractId, zone, changes, settings_, description,
+                                 nextSerial(zone.serial));
             store::deleteDraft(tx, zone.id, context.actor.id);
             audit::append(tx, context,
                           {contractId,
@@ -336,7 +365,7 @@ Outcome<VersionDetail> ZoneService::version(const RequestContext& context, Id co
         db_, context, Permission::ZoneRead, contractId, zoneName, storage::Mode::Read,
         [&](storage::Transaction& tx, const Zone& zone) -> Outcome<VersionDetail> {
             const auto row = tx.queryOne(
-                "SELECT version, serial, description, author, created_at, diff, zone_text"
+                "SELECT version, serial, description, author, created_at, diff"
                 " FROM zone_versions WHERE zone_id = $1 AND version = $2",
                 {zone.id, number});
             if (!row) return fail(notFound("no version " + std::to_string(number)));
@@ -349,7 +378,9 @@ Outcome<VersionDetail> ZoneService::version(const RequestContext& context, Id co
             detail.diff = diffFromJson(nlohmann::json::parse(row->text(5), nullptr, false))
                               .value_or(std::vector<RrsetChange>{});
             detail.summary.changeCount = static_cast<std::int64_t>(detail.diff.size());
-            detail.zoneText = row->text(6);
+            auto text = store::versionText(tx, zone, number);
+            if (!text) return fail(unreadableVersion(number));
+            detail.zoneText = std::move(*text);
             return detail;
         });
 }
@@ -364,23 +395,17 @@ Outcome<Applied> ZoneService::restore(const RequestContext& context, Id contract
             if (auto checked = checkDescription(description, limits_); !checked) {
                 return detail::rollbackWith(tx, std::move(checked).error());
             }
-            const auto row = tx.queryOne(
-                "SELECT zone_text FROM zone_versions WHERE zone_id = $1 AND version = $2",
-                {zone.id, number});
-            if (!row)
+            const bool exists =
+                tx.queryOne("SELECT 1 FROM zone_versions WHERE zone_id = $1 AND version = $2",
+                            {zone.id, number})
+                    .has_value();
+            if (!exists)
                 return detail::rollbackWith(tx, notFound("no version " + std::to_string(number)));
             if (!expectedVersion || *expectedVersion != zone.version) {
                 return detail::rollbackWith(tx, preconditionError(expectedVersion, zone.version));
             }
-            auto old = parseZoneText(zone.name, row->text(0), zone.defaultTtl);
-            if (!old) {
-                return detail::rollbackWith(
-                    tx, ServiceError{ErrorCode::Internal,
-                                     "version " + std::to_string(number) + " cannot be read",
-                                     {},
-                                     {},
-                                     0});
-            }
+            auto old = store::versionRrsets(tx, zone, number);
+            if (!old) return detail::rollbackWith(tx, unreadableVersion(number));
             const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
             // The content of the old version, under today's generated SOA and apex NS.
             std::vector<Rrset> content;
@@ -391,21 +416,20 @@ Outcome<Applied> ZoneService::restore(const RequestContext& context, Id contract
             for (Rrset& r : *old) {
                 if (!generatedType(zone.name, r)) content.push_back(std::move(r));
             }
-            store::sortRrsets(zone.name, content);
             std::vector<Rrset> liveWithoutSoa;
             for (const Rrset& r : live) {
                 if (r.type != "SOA") liveWithoutSoa.push_back(r);
             }
-            if (!changesContent(diffRrsets(liveWithoutSoa, content))) {
+            const std::vector<RrsetChange> changes = diffRrsets(liveWithoutSoa, content);
+            if (!changesContent(changes)) {
                 return detail::rollbackWith(tx,
                                             invalid("version " + std::to_string(number) +
                                                     " has the same content as the live version"));
             }
             const std::string text =
                 description.empty() ? "restore of version " + std::to_string(number) : description;
-            const Applied applied =
-                writeNextVersion(tx, context, contractId, zone, live, std::move(content), settings_,
-                                 text, nextSerial(zone.serial));
+            const Applied applied = writeNextVersion(tx, context, contractId, zone, changes,
+                                                     settings_, text, nextSerial(zone.serial));
             audit::append(tx, context,
                           {contractId,
                            "zone.restore",
@@ -430,9 +454,8 @@ std::size_t ZoneService::republishAll(const RequestContext& context,
             zones.push_back(store::zoneFromRow(row));
         }
         for (const Zone& zone : zones) {
-            const std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone.id));
             const std::uint32_t serial = zone.serial + kRepublishSerialStep;  // modulo 2^32
-            const Applied applied = writeNextVersion(tx, context, zone.contractId, zone, live, live,
+            const Applied applied = writeNextVersion(tx, context, zone.contractId, zone, {},
                                                      settings_, description, serial);
             audit::append(tx, context,
                           {zone.contractId,

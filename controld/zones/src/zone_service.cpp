@@ -166,8 +166,9 @@ Outcome<CreatedZone> ZoneService::create(const RequestContext& context, Id contr
         const Id zoneId = inserted[0].integer(0);
         store::writeLabels(tx, zoneId, input.labels);
         auto zone = store::findZoneById(tx, zoneId);
-        std::vector<Rrset> content{makeSoa(name, settings_, serial), makeApexNs(name, settings_)};
-        store::writeVersion(tx, context, *zone, {}, std::move(content), 1, serial, "zone created");
+        const std::vector<Rrset> content{makeApexNs(name, settings_)};
+        store::writeVersion(tx, context, *zone, diffRrsets({}, content),
+                            makeSoa(name, settings_, serial), 1, serial, "zone created");
         audit::append(tx, context,
                       {contractId,
                        "zone.create",
@@ -346,13 +347,9 @@ Outcome<std::string> ZoneService::exportZoneText(const RequestContext& context, 
     return db_.run(storage::Mode::Read, [&](storage::Transaction& tx) -> Outcome<std::string> {
         auto zone = store::findZone(tx, contractId, *name);
         if (!zone) return fail(notFound("no such zone"));
-        const auto row =
-            tx.queryOne("SELECT zone_text FROM zone_versions WHERE zone_id = $1 AND version = $2",
-                        {zone->id, zone->version});
-        if (!row)
-            return fail(
-                ServiceError{ErrorCode::Internal, "the live version is missing", {}, {}, 0});
-        return row->text(0);
+        // The live version is the live RRsets: rendered from them, not rebuilt from history.
+        std::vector<Rrset> live = store::plain(store::loadRrsets(tx, zone->id));
+        return renderZoneText(zone->name, live);
     });
 }
 

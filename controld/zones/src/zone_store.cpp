@@ -183,29 +183,74 @@ void sortRrsets(std::string_view apex, std::vector<Rrset>& rrsets) {
     sortInZoneOrder(apex, rrsets, [](const Rrset& r) -> const Rrset& { return r; });
 }
 
+namespace {
+
+constexpr std::string_view kRrsetColumns = "name, type, ttl, records, comment";
+
+/// An RRset from the first five columns of `row` (kRrsetColumns).
+Rrset rrsetFromRow(const storage::Row& row) {
+    Rrset rrset;
+    rrset.name = row.text(0);
+    rrset.type = row.text(1);
+    rrset.ttl = static_cast<std::uint32_t>(row.integer(2));
+    rrset.records = recordsFromJson(nlohmann::json::parse(row.text(3), nullptr, false))
+                        .value_or(std::vector<Record>{});
+    rrset.comment = row.text(4);
+    return rrset;
+}
+
+/// `text` with LIKE's wildcards and the escape character escaped (ESCAPE '\\').
+std::string likeLiteral(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 4);
+    for (const char c : text) {
+        if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<LiveRrset> loadRrsets(storage::Transaction& tx, Id zoneId) {
-    const storage::Rows rows = tx.query(
-        "SELECT name, type, ttl, records, comment, changed_in_version FROM rrsets"
-        " WHERE zone_id = $1",
-        {zoneId});
+    const storage::Rows rows = tx.query(std::string("SELECT ") + std::string(kRrsetColumns) +
+                                            ", changed_in_version FROM rrsets WHERE zone_id = $1",
+                                        {zoneId});
     std::vector<LiveRrset> out;
     out.reserve(rows.size());
     for (const storage::Row& row : rows) {
-        LiveRrset live;
-        live.rrset.name = row.text(0);
-        live.rrset.type = row.text(1);
-        live.rrset.ttl = static_cast<std::uint32_t>(row.integer(2));
-        live.rrset.records = recordsFromJson(nlohmann::json::parse(row.text(3), nullptr, false))
-                                 .value_or(std::vector<Record>{});
-        live.rrset.comment = row.text(4);
-        live.changedInVersion = row.integer(5);
-        out.push_back(std::move(live));
+        out.push_back({rrsetFromRow(row), row.integer(5)});
     }
     std::string apex;
     for (const LiveRrset& live : out) {
         if (live.rrset.type == "SOA") apex = live.rrset.name;
     }
     sortInZoneOrder(apex, out, [](const LiveRrset& l) -> const Rrset& { return l.rrset; });
+    return out;
+}
+
+std::vector<Rrset> loadRrsetsAt(storage::Transaction& tx, Id zoneId,
+                                const std::set<std::string>& owners) {
+    const std::string sql = std::string("SELECT ") + std::string(kRrsetColumns) +
+                            " FROM rrsets WHERE zone_id = $1 AND name = $2";
+    std::vector<Rrset> out;
+    for (const std::string& owner : owners) {
+        for (const storage::Row& row : tx.query(sql, {zoneId, owner}))
+            out.push_back(rrsetFromRow(row));
+    }
+    return out;
+}
+
+std::vector<Rrset> loadRrsetsBelow(storage::Transaction& tx, Id zoneId, std::string_view owner) {
+    // Names are canonical (lower-case), so LIKE's case folding on SQLite changes nothing.
+    const std::string pattern = "%." + likeLiteral(owner == "." ? "" : owner);
+    std::vector<Rrset> out;
+    for (const storage::Row& row :
+         tx.query(std::string("SELECT ") + std::string(kRrsetColumns) +
+                      " FROM rrsets WHERE zone_id = $1 AND name LIKE $2 ESCAPE '\\'",
+                  {zoneId, pattern})) {
+        out.push_back(rrsetFromRow(row));
+    }
     return out;
 }
 
@@ -218,42 +263,102 @@ std::vector<Rrset> plain(const std::vector<LiveRrset>& live) {
 }
 
 std::vector<RrsetChange> writeVersion(storage::Transaction& tx, const RequestContext& context,
-                                      const Zone& zone, const std::vector<Rrset>& before,
-                                      std::vector<Rrset> after, std::int64_t version,
-                                      std::uint32_t serial, const std::string& description) {
-    sortRrsets(zone.name, after);
-    const std::vector<RrsetChange> changes = diffRrsets(before, after);
+                                      const Zone& zone, const std::vector<RrsetChange>& changes,
+                                      const Rrset& soa, std::int64_t version, std::uint32_t serial,
+                                      const std::string& description) {
+    const auto upsert = [&](const Rrset& r) {
+        tx.execute(
+            "INSERT INTO rrsets (zone_id, name, type, ttl, records, comment, "
+            "changed_in_version) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT (zone_id, name, type) DO UPDATE SET ttl = excluded.ttl, "
+            "records = excluded.records, comment = excluded.comment, "
+            "changed_in_version = excluded.changed_in_version",
+            {zone.id, r.name, r.type, static_cast<std::int64_t>(r.ttl),
+             recordsToJson(r.records).dump(), r.comment, version});
+    };
     std::vector<RrsetChange> stored;
     stored.reserve(changes.size());
     for (const RrsetChange& change : changes) {
-        if (change.after) {
-            const Rrset& r = *change.after;
-            tx.execute(
-                "INSERT INTO rrsets (zone_id, name, type, ttl, records, comment, "
-                "changed_in_version) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                "ON CONFLICT (zone_id, name, type) DO UPDATE SET ttl = excluded.ttl, "
-                "records = excluded.records, comment = excluded.comment, "
-                "changed_in_version = excluded.changed_in_version",
-                {zone.id, r.name, r.type, static_cast<std::int64_t>(r.ttl),
-                 recordsToJson(r.records).dump(), r.comment, version});
-        } else if (change.before) {
-            tx.execute("DELETE FROM rrsets WHERE zone_id = $1 AND name = $2 AND type = $3",
-                       {zone.id, change.before->name, change.before->type});
-        }
         const Rrset& any = change.after ? *change.after : *change.before;
-        // The SOA changes with every version; people read the diff for their own records.
-        if (!(any.type == "SOA" && any.name == zone.name)) stored.push_back(change);
+        // The SOA changes with every version (written below); people read the diff for their
+        // own records.
+        if (any.type == "SOA") continue;
+        if (change.after) {
+            upsert(*change.after);
+        } else {
+            tx.execute("DELETE FROM rrsets WHERE zone_id = $1 AND name = $2 AND type = $3",
+                       {zone.id, any.name, any.type});
+        }
+        stored.push_back(change);
     }
+    upsert(soa);
     const Timestamp now = timeOf(context);
     const std::string author = context.actor.login.empty() ? "system" : context.actor.login;
     tx.execute(
         "INSERT INTO zone_versions (zone_id, version, serial, description, author, author_id, "
-        "created_at, diff, zone_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "created_at, diff, zone_text, soa) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9)",
         {zone.id, version, static_cast<std::int64_t>(serial), description, author, context.actor.id,
-         now, diffToJson(stored).dump(), renderZoneText(zone.name, after)});
+         now, diffToJson(stored).dump(), rrsetToJson(soa).dump()});
     tx.execute("UPDATE zones SET current_version = $2, serial = $3, updated_at = $4 WHERE id = $1",
                {zone.id, version, static_cast<std::int64_t>(serial), now});
     return stored;
+}
+
+std::optional<std::vector<Rrset>> versionRrsets(storage::Transaction& tx, const Zone& zone,
+                                                std::int64_t version) {
+    const auto row =
+        tx.queryOne("SELECT zone_text, soa FROM zone_versions WHERE zone_id = $1 AND version = $2",
+                    {zone.id, version});
+    if (!row) return std::nullopt;
+    if (!row->text(0).empty()) {
+        auto parsed = parseZoneText(zone.name, row->text(0), zone.defaultTtl);
+        if (!parsed) return std::nullopt;
+        sortRrsets(zone.name, *parsed);
+        return std::move(*parsed);
+    }
+    std::optional<Rrset> soa;
+    if (!row->isNull(1)) soa = rrsetFromJson(nlohmann::json::parse(row->text(1), nullptr, false));
+    if (!soa) return std::nullopt;
+
+    // Back from the live content: each later version's diff undone, newest first.
+    std::map<std::string, Rrset> byKey;
+    for (LiveRrset& live : loadRrsets(tx, zone.id))
+        byKey.emplace(live.rrset.key(), std::move(live.rrset));
+    for (const storage::Row& later :
+         tx.query("SELECT diff FROM zone_versions WHERE zone_id = $1 AND version > $2"
+                  " ORDER BY version DESC",
+                  {zone.id, version})) {
+        const auto diff = diffFromJson(nlohmann::json::parse(later.text(0), nullptr, false));
+        if (!diff) return std::nullopt;
+        for (const RrsetChange& change : *diff) {
+            const Rrset& any = change.after ? *change.after : *change.before;
+            if (change.before) {
+                byKey.insert_or_assign(any.key(), *change.before);
+            } else {
+                byKey.erase(any.key());
+            }
+        }
+    }
+    std::vector<Rrset> out;
+    out.reserve(byKey.size() + 1);
+    out.push_back(std::move(*soa));
+    for (auto& [k, r] : byKey) {
+        if (r.type != "SOA") out.push_back(std::move(r));
+    }
+    sortRrsets(zone.name, out);
+    return out;
+}
+
+std::optional<std::string> versionText(storage::Transaction& tx, const Zone& zone,
+                                       std::int64_t version) {
+    const auto stored =
+        tx.queryOne("SELECT zone_text FROM zone_versions WHERE zone_id = $1 AND version = $2",
+                    {zone.id, version});
+    if (!stored) return std::nullopt;
+    if (!stored->text(0).empty()) return stored->text(0);
+    auto rrsets = versionRrsets(tx, zone, version);
+    if (!rrsets) return std::nullopt;
+    return renderZoneText(zone.name, *rrsets);
 }
 
 Draft loadDraft(storage::Transaction& tx, Id zoneId, Id accountId, std::int64_t liveVersion) {

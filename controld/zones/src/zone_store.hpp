@@ -2,6 +2,7 @@
 // The zone service's SQL, kept apart from its rules: rows ⇄ structs, the live RRsets, and the
 // writing of one new version (shared by create, apply and restore).
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,14 +40,33 @@ void writeLabels(storage::Transaction& tx, Id zoneId, const Labels& labels);
 /// Orders RRsets as loadRrsets does (apex SOA first).
 void sortRrsets(std::string_view apex, std::vector<Rrset>& rrsets);
 
-/// Writes version `version` (serial `serial`) whose full content is `after` (SOA and apex NS
-/// included) over the live `before`: the rrsets that differ, the zone_versions row (diff
-/// without the SOA, full zone text), the zone's current version and serial. Returns the diff
-/// as stored. Audit event and change id are the caller's.
+/// The live RRsets owned by one of `owners` (canonical names), in no particular order: what an
+/// apply reads, so that its cost follows the draft and not the zone.
+[[nodiscard]] std::vector<Rrset> loadRrsetsAt(storage::Transaction& tx, Id zoneId,
+                                              const std::set<std::string>& owners);
+/// The live RRsets owned by names strictly below `owner` (for a DNAME being added).
+[[nodiscard]] std::vector<Rrset> loadRrsetsBelow(storage::Transaction& tx, Id zoneId,
+                                                 std::string_view owner);
+
+/// Writes version `version` (serial `serial`): the RRset `changes` (a SOA among them is
+/// ignored), the new `soa`, the zone_versions row (diff without the SOA, the SOA apart; the
+/// zone text is rebuilt on demand, see versionRrsets), the zone's current version and serial.
+/// Returns the diff as stored. Audit event and change id are the caller's.
 std::vector<RrsetChange> writeVersion(storage::Transaction& tx, const RequestContext& context,
-                                      const Zone& zone, const std::vector<Rrset>& before,
-                                      std::vector<Rrset> after, std::int64_t version,
-                                      std::uint32_t serial, const std::string& description);
+                                      const Zone& zone, const std::vector<RrsetChange>& changes,
+                                      const Rrset& soa, std::int64_t version, std::uint32_t serial,
+                                      const std::string& description);
+
+/// The whole content of version `version` (SOA and apex NS included), in zone order: the
+/// stored text when the version has one (versions older than migration 6), otherwise the live
+/// RRsets with the later versions' diffs undone, under the version's own SOA. nullopt when the
+/// version does not exist or cannot be read back.
+[[nodiscard]] std::optional<std::vector<Rrset>> versionRrsets(storage::Transaction& tx,
+                                                              const Zone& zone,
+                                                              std::int64_t version);
+/// The RFC 1035 zone text of version `version`; nullopt as versionRrsets.
+[[nodiscard]] std::optional<std::string> versionText(storage::Transaction& tx, const Zone& zone,
+                                                     std::int64_t version);
 
 /// The caller's draft of zone `zoneId` (exists = false when there is none).
 [[nodiscard]] Draft loadDraft(storage::Transaction& tx, Id zoneId, Id accountId,

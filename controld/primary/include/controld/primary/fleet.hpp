@@ -5,7 +5,9 @@
 /// to every registered edge on each new version, and the sync status of change ids (an edge is
 /// in sync when it *answers* the zone's SOA query with the new serial or a later one).
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +30,29 @@ namespace dnsfleet::controld::primary {
 /// backup, whose catalog serial may be older than the one the edges last transferred.
 void advanceCatalogSerial(storage::Transaction& tx, std::uint32_t step);
 
+/// What one version changed since the version before it, as two RFC 1035 zone-text fragments
+/// with absolute owner names: the records it removed (the old SOA first) and the records it
+/// added (the new SOA first). An RRset that changed may appear whole on both sides.
+struct VersionStepText {
+    std::string removed;
+    std::string added;
+};
+
+/// How the fleet reads zone versions from the zones' storage; the zones library provides it
+/// (zones::fleetVersionReader()). A function left empty falls back to the zone_versions.zone_text
+/// column (a version stored with its whole text).
+struct VersionReader {
+    /// The whole zone text of version `version` of zone `zoneId`; nullopt when unknown.
+    std::function<std::optional<std::string>(storage::Transaction&, Id zoneId,
+                                             std::int64_t version)>
+        zoneText;
+    /// What version `version` changed since `version` - 1; nullopt when unknown (the fleet then
+    /// reads the whole version).
+    std::function<std::optional<VersionStepText>(storage::Transaction&, Id zoneId,
+                                                 std::int64_t version)>
+        step;
+};
+
 /// The running primary: transfer server, NOTIFY sender and sync poller.
 class Fleet {
   public:
@@ -36,8 +61,10 @@ class Fleet {
     /// Starts serving on settings.fleet.transferListen and sends NOTIFY for the catalog and for
     /// every zone with a PENDING change (versions made while controld was down, or before a
     /// crash lost their NOTIFY). Throws std::runtime_error when the address cannot be bound.
+    /// `reader` reads the versions served (see VersionReader).
     [[nodiscard]] static std::unique_ptr<Fleet> start(storage::Database& db,
-                                                      const config::Settings& settings);
+                                                      const config::Settings& settings,
+                                                      VersionReader reader = {});
 
     /// Called after a transaction that made new zone versions committed: reloads what changed
     /// from the database (zones, versions, catalog), then sends NOTIFY to every edge.

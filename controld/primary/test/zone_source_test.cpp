@@ -1,0 +1,133 @@
+// The zone source builds a new version from the cached version before it and the version's
+// step (what an apply changed), so that a one-record change to a big zone does not make the
+// fleet read and parse the whole zone; a step that does not fit falls back to the whole text.
+#include "zone_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "dnswire/rrtype.hpp"
+#include "fleet_fixture.hpp"
+
+namespace dnsfleet::controld::primary {
+namespace {
+
+/// "owner type TTL rdata-hex" per record, in the list's order.
+std::vector<std::string> describe(const xfr::RecordList& records) {
+    std::vector<std::string> out;
+    for (const zone::RecordView r : records) {
+        std::string line = r.owner.toText() + " " + dnswire::typeToText(r.type) + " " +
+                           std::to_string(r.ttl) + " ";
+        static constexpr char kHex[] = "0123456789abcdef";
+        for (const std::uint8_t octet : r.rdata) {
+            line.push_back(kHex[octet >> 4U]);
+            line.push_back(kHex[octet & 0x0FU]);
+        }
+        out.push_back(std::move(line));
+    }
+    return out;
+}
+
+class ZoneSourceTest : public testing::FleetTest {
+  protected:
+    static constexpr const char* kApex = "example.com.";
+
+    void SetUp() override {
+        FleetTest::SetUp();
+        zone_ = createZone(kApex, 10, "www A 192.0.2.1\nmail A 192.0.2.2\n");
+        addVersion(zone_, kApex, 11, "www A 192.0.2.1\nmail A 192.0.2.3\nnew A 192.0.2.4\n");
+    }
+
+    /// A reader that counts whole reads and answers version 2's step with `removed`/`added`
+    /// (zone text: the records on both sides, here the NS and the TTL line, cancel out).
+    VersionReader reader(std::string removed, std::string added) {
+        VersionReader out;
+        out.zoneText = [this](storage::Transaction& tx, Id id,
+                              std::int64_t version) -> std::optional<std::string> {
+            ++wholeReads_;
+            const auto row = tx.queryOne(
+                "SELECT zone_text FROM zone_versions WHERE zone_id = $1 AND version = $2",
+                {id, version});
+            if (!row) return std::nullopt;
+            return row->text(0);
+        };
+        out.step = [removed = std::move(removed), added = std::move(added)](
+                       storage::Transaction&, Id,
+                       std::int64_t version) -> std::optional<VersionStepText> {
+            if (version != 2) return std::nullopt;
+            return VersionStepText{removed, added};
+        };
+        return out;
+    }
+
+    /// A zone source whose version 2 step removes `removed` and adds what version 2 added.
+    ZoneSource sourceRemoving(const std::string& removed) {
+        return {*db_, *dnswire::Name::fromText("catalog.test."),
+                reader(zoneText(kApex, 10, removed),
+                       zoneText(kApex, 11, "mail A 192.0.2.3\nnew A 192.0.2.4\n"))};
+    }
+
+    /// Version 2 as the whole text gives it.
+    std::vector<std::string> wholeVersionTwo() {
+        auto whole = parseZoneText(
+            *dnswire::Name::fromText(kApex),
+            zoneText(kApex, 11, "www A 192.0.2.1\nmail A 192.0.2.3\nnew A 192.0.2.4\n"));
+        EXPECT_TRUE(whole);
+        return whole ? describe(xfr::zoneRecords(**whole)) : std::vector<std::string>{};
+    }
+
+    Id zone_ = 0;
+    int wholeReads_ = 0;
+};
+
+TEST_F(ZoneSourceTest, AVersionIsTheVersionBeforeWithItsStepApplied) {
+    ZoneSource source = sourceRemoving("mail A 192.0.2.2\n");
+    const ServedZone served = source.reload()->zones.at(kApex);
+    ASSERT_TRUE(source.version(served, 1));
+    EXPECT_EQ(wholeReads_, 1);
+    auto current = source.current(served);
+    ASSERT_TRUE(current) << current.error();
+    EXPECT_EQ(wholeReads_, 1);  // built from version 1 and the step
+    EXPECT_EQ(describe(xfr::zoneRecords(**current)), wholeVersionTwo());
+
+    // The IXFR from version 1 is the step without what both sides hold.
+    auto diff = source.diffFrom(served, 10);
+    ASSERT_TRUE(diff) << diff.error();
+    ASSERT_TRUE(*diff);
+    EXPECT_EQ((*diff)->fromSerial, 10U);
+    EXPECT_EQ((*diff)->toSerial, 11U);
+    const auto removed = describe((*diff)->removed);
+    const auto added = describe((*diff)->added);
+    ASSERT_EQ(removed.size(), 2U);
+    EXPECT_EQ(removed[0].rfind("example.com. SOA 300 ", 0), 0U);
+    EXPECT_EQ(removed[1], "mail.example.com. A 300 c0000202");
+    ASSERT_EQ(added.size(), 3U);
+    EXPECT_EQ(added[0].rfind("example.com. SOA 300 ", 0), 0U);
+    EXPECT_EQ(added[1], "mail.example.com. A 300 c0000203");
+    EXPECT_EQ(added[2], "new.example.com. A 300 c0000204");
+}
+
+TEST_F(ZoneSourceTest, AStepThatDoesNotApplyFallsBackToTheWholeVersion) {
+    // The step removes a record version 1 does not have.
+    ZoneSource source = sourceRemoving("gone A 192.0.2.9\n");
+    const ServedZone served = source.reload()->zones.at(kApex);
+    ASSERT_TRUE(source.version(served, 1));
+    auto current = source.current(served);
+    ASSERT_TRUE(current) << current.error();
+    EXPECT_EQ(wholeReads_, 2);
+    EXPECT_EQ(describe(xfr::zoneRecords(**current)), wholeVersionTwo());
+}
+
+TEST_F(ZoneSourceTest, WithoutTheVersionBeforeTheWholeVersionIsRead) {
+    ZoneSource source = sourceRemoving("mail A 192.0.2.2\n");
+    const ServedZone served = source.reload()->zones.at(kApex);
+    auto current = source.current(served);
+    ASSERT_TRUE(current) << current.error();
+    EXPECT_EQ(wholeReads_, 1);
+    EXPECT_EQ(describe(xfr::zoneRecords(**current)), wholeVersionTwo());
+}
+
+}  // namespace
+}  // namespace dnsfleet::controld::primary
