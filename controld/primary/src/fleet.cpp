@@ -177,12 +177,8 @@ class FleetImpl final : public Fleet {
         db_.run(storage::Mode::Read, [&](storage::Transaction& tx) {
             pending.clear();
             for (const auto& row :
-                 tx.query("SELECT DISTINCT zone_name FROM changes WHERE insync_at IS NULL")) {
-                auto apex = dnswire::Name::fromText(zoneKey(row.text(0)));
-                if (!apex) continue;
-                apex->toLower();
-                pending.insert(apex->toText());  // the snapshot's key
-            }
+                 tx.query("SELECT DISTINCT zone_name FROM changes WHERE insync_at IS NULL"))
+                pending.insert(zoneKey(row.text(0)));
         });
         for (const std::string& zone : pending) {
             const auto found = snapshot->zones.find(zone);
