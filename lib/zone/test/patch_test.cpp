@@ -396,8 +396,6 @@ TEST(PatchZone, DeclinesWhatCouldChangeTheStructure) {
     const auto a = [](std::uint8_t last) { return PatchRecord{300, aRdata(192, 0, 2, last)}; };
     const std::vector<std::vector<RRsetChange>> refused = {
         {{name("example."), t::NS, {{3600, nameRdata("ns1.example.")}}}},
-        {{name("new.example."), t::A, {a(1)}}},  // a node would appear
-        {{name("mail.example."), t::A, {}}},     // its last RRset
         {{name("*.w.example."), t::A, {a(2)}}},  // wildcard owner
         {{name("d.example."), t::DNAME, {{300, nameRdata("example.org.")}}}},
         {{name("alias.example."), t::A, {a(3)}}},  // beside a CNAME
@@ -405,7 +403,6 @@ TEST(PatchZone, DeclinesWhatCouldChangeTheStructure) {
         {{name("sub.example."), t::DS, {{300, {1, 2, 3, 4, 5}}}}},
         {{name("ns.sub.example."), t::A, {a(4)}}},  // glue below a delegation
         {{name("x.d.example."), t::A, {a(5)}}},     // below a DNAME (no node there)
-        {{name("b.c.example."), t::A, {a(6)}}},     // an empty non-terminal
         {{name("h2.example."), t::NSEC, {{300, nameRdata("h3.example.")}}}},
         {{name("example."), t::NSEC3PARAM, {{0, {1, 0, 0, 0, 0}}}}},
         {{name("h2.example."), t::SOA, {{300, soaRdata()}}}},
@@ -437,6 +434,268 @@ TEST(PatchZone, DeclinesNsec3OwnersAndNsecChanges) {
                   std::vector<RRsetChange>{
                       {name("nsec.test."), t::NSEC, {{300, nameRdata("alias.nsec.test.")}}}})
             .has_value());
+}
+
+// --- Names that appear and disappear (unsigned zones) ------------------------------------
+
+PatchRecord aRecord(std::uint8_t last, std::uint32_t ttl = 300) {
+    return {ttl, aRdata(192, 0, 2, last)};
+}
+
+// Patches, checks against the builder, and returns the patched zone for the next step.
+ZonePtr expectPatchedAsBuilt(const Zone& base, const std::vector<RRsetChange>& changes) {
+    const auto patched = patchZone(base, changes);
+    EXPECT_TRUE(patched.has_value());
+    if (!patched) return nullptr;
+    const ZonePtr want = rebuild(base, changes);
+    EXPECT_TRUE(want);
+    if (!want) return nullptr;
+    expectSameZone(**patched, *want);
+    return *patched;
+}
+
+// Lookups of names that never existed: the closest encloser, the wildcard and NXDOMAIN/NODATA
+// come from these facts, which must be the builder's.
+void expectSameLookups(const Zone& got, const Zone& want,
+                       std::initializer_list<const char*> names) {
+    for (const char* text : names)
+        expectSameLookup(got, want, name(text));
+}
+
+TEST(PatchZoneNames, AddsALeafUnderTheApex) {
+    const ZonePtr base = plainZone();
+    const std::vector<RRsetChange> changes = {
+        {name("New.Example."), t::A, {aRecord(1), aRecord(2, 60)}},
+        {name("new.example."), t::TXT, {{600, {2, 'h', 'i'}}}},
+        {name("example."), t::SOA, {{3600, soaRdata(120)}}},
+    };
+    const ZonePtr zone = expectPatchedAsBuilt(*base, changes);
+    ASSERT_TRUE(zone);
+    EXPECT_EQ(base->find(name("new.example.")), nullptr);  // the old version is untouched
+    const Node* added = zone->find(name("NEW.example."));
+    ASSERT_NE(added, nullptr);
+    EXPECT_EQ(zone->name(*added).toText(), "new.example.");
+    EXPECT_EQ(zone->parent(*added), &zone->apexNode());
+    EXPECT_EQ(zone->rrset(*added, t::A).size(), 2U);
+    EXPECT_EQ(zone->rrset(*added, t::A).ttl(), 300U);
+    EXPECT_EQ(zone->recordCount(), base->recordCount() + 3);
+    const Lookup below = zone->lookup(name("x.new.example."));
+    EXPECT_EQ(below.match, nullptr);
+    EXPECT_EQ(below.encloser, added);
+    EXPECT_EQ(zone->nodes().size(), base->nodes().size() + 1);
+    ASSERT_TRUE(zone);
+    expectSameLookups(*zone, *rebuild(*base, changes),
+                      {"new.example.", "x.new.example.", "nex.example.", "new0.example.",
+                       "a.new.example.", "zzz.example.", "a.example."});
+}
+
+TEST(PatchZoneNames, AddsUnderExistingDeeperNames) {
+    const ZonePtr base = plainZone();
+    // Below a data node, below a name that also has a non-terminal above it, and the very
+    // first and last names in canonical order.
+    const std::vector<RRsetChange> changes = {
+        {name("www.h5.example."), t::AAAA, {{300, std::vector<std::uint8_t>(16, 1)}}},
+        {name("x.a.b.c.example."), t::MX, {{300, mxRdata(10, "mail.example.")}}},
+        {name("0.example."), t::A, {aRecord(3)}},
+        {name("zzzz.example."), t::A, {aRecord(4)}},
+        {name("mx.alias.example."), t::A, {aRecord(5)}},  // below a CNAME: ordinary for us
+    };
+    const ZonePtr zone = expectPatchedAsBuilt(*base, changes);
+    ASSERT_TRUE(zone);
+    EXPECT_EQ(zone->nodes().size(), base->nodes().size() + 5);
+    expectSameLookups(*zone, *rebuild(*base, changes),
+                      {"a.www.h5.example.", "h5.example.", "vvv.h5.example.", "y.a.b.c.example.",
+                       "zzzzz.example.", "1.example."});
+}
+
+TEST(PatchZoneNames, AddsTheEmptyNonTerminalsTheBuilderWouldMake) {
+    const ZonePtr base = plainZone();
+    const std::vector<RRsetChange> changes = {
+        {name("a.b.new.example."), t::A, {aRecord(6)}},  // new.example and b.new.example
+        {name("c.b.new.example."), t::A, {aRecord(7)}},  // shares them
+        {name("q.x.w.example."), t::A, {aRecord(8)}},    // x.w.example hides *.w below it
+        {name("m.n.c.example."), t::A, {aRecord(9)}},    // c.example is already one
+    };
+    const ZonePtr zone = expectPatchedAsBuilt(*base, changes);
+    ASSERT_TRUE(zone);
+    EXPECT_EQ(zone->nodes().size(), base->nodes().size() + 8);
+    const Node* ent = zone->find(name("b.new.example."));
+    ASSERT_NE(ent, nullptr);
+    EXPECT_TRUE(ent->has(nodeflag::EmptyNonTerminal));
+    EXPECT_EQ(ent->rrsetCount, 0U);
+    // Before, y.x.w.example was synthesised from *.w.example; now x.w.example exists.
+    EXPECT_NE(base->lookup(name("y.x.w.example.")).wildcard, nullptr);
+    EXPECT_EQ(zone->lookup(name("y.x.w.example.")).wildcard, nullptr);
+    EXPECT_NE(zone->lookup(name("y.w.example.")).wildcard, nullptr);
+    expectSameLookups(*zone, *rebuild(*base, changes),
+                      {"y.x.w.example.", "x.w.example.", "zz.w.example.", "new.example.",
+                       "z.b.new.example.", "b.new.example.", "n.c.example."});
+}
+
+TEST(PatchZoneNames, EmptyNonTerminalsGainAndLoseData) {
+    const ZonePtr base = plainZone();
+    // Data at existing non-terminals: one of them has a wildcard child.
+    const ZonePtr filled =
+        expectPatchedAsBuilt(*base, {{name("b.c.example."), t::A, {aRecord(10)}},
+                                     {name("w.example."), t::TXT, {{300, {1, 'w'}}}}});
+    ASSERT_TRUE(filled);
+    EXPECT_FALSE(filled->find(name("b.c.example."))->has(nodeflag::EmptyNonTerminal));
+    // And back: every RRset removed, the names below keep them as non-terminals.
+    const ZonePtr emptied = expectPatchedAsBuilt(
+        *filled, {{name("b.c.example."), t::A, {}}, {name("w.example."), t::TXT, {}}});
+    ASSERT_TRUE(emptied);
+    expectSameZone(*emptied, *base);
+    // A data node whose names below stay becomes a non-terminal.
+    const ZonePtr parent =
+        expectPatchedAsBuilt(*base, {{name("www.h5.example."), t::A, {aRecord(11)}}});
+    ASSERT_TRUE(parent);
+    const ZonePtr hollow = expectPatchedAsBuilt(*parent, {{name("h5.example."), t::A, {}}});
+    ASSERT_TRUE(hollow);
+    EXPECT_TRUE(hollow->find(name("h5.example."))->has(nodeflag::EmptyNonTerminal));
+}
+
+TEST(PatchZoneNames, RemovesLeaves) {
+    const ZonePtr base = plainZone();
+    // h21 has A, TXT and MX; mail.example is the MX target of others (no matter to the zone).
+    const std::vector<RRsetChange> changes = {
+        {name("h21.example."), t::A, {}},  {name("h21.example."), t::TXT, {}},
+        {name("h21.example."), t::MX, {}}, {name("mail.example."), t::A, {}},
+        {name("h299.example."), t::A, {}},
+    };
+    const ZonePtr zone = expectPatchedAsBuilt(*base, changes);
+    ASSERT_TRUE(zone);
+    EXPECT_EQ(zone->find(name("h21.example.")), nullptr);
+    EXPECT_EQ(zone->nodes().size(), base->nodes().size() - 3);
+    EXPECT_EQ(zone->recordCount(), base->recordCount() - 5);
+    expectSameLookups(*zone, *rebuild(*base, changes),
+                      {"h21.example.", "x.h21.example.", "h210.example.", "mail.example."});
+    // Removing only some of a node's RRsets keeps it.
+    EXPECT_NE(
+        expectPatchedAsBuilt(*base, {{name("h21.example."), t::A, {}}})->find(name("h21.example.")),
+        nullptr);
+}
+
+TEST(PatchZoneNames, RemovesTheEmptyNonTerminalsLeftWithoutNames) {
+    const ZonePtr base = plainZone();
+    // a.b.c.example was the only name below c.example: both non-terminals go.
+    const ZonePtr zone = expectPatchedAsBuilt(*base, {{name("a.b.c.example."), t::A, {}}});
+    ASSERT_TRUE(zone);
+    EXPECT_EQ(zone->find(name("c.example.")), nullptr);
+    EXPECT_EQ(zone->nodes().size(), base->nodes().size() - 3);
+    // Two names below one non-terminal, removed one at a time and together.
+    const ZonePtr two = expectPatchedAsBuilt(*base, {{name("a.q.example."), t::A, {aRecord(12)}},
+                                                     {name("b.q.example."), t::A, {aRecord(13)}}});
+    ASSERT_TRUE(two);
+    const ZonePtr one = expectPatchedAsBuilt(*two, {{name("a.q.example."), t::A, {}}});
+    ASSERT_TRUE(one);
+    EXPECT_NE(one->find(name("q.example.")), nullptr);
+    const ZonePtr none = expectPatchedAsBuilt(
+        *two, {{name("a.q.example."), t::A, {}}, {name("b.q.example."), t::A, {}}});
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->find(name("q.example.")), nullptr);
+    expectSameZone(*none, *base);
+    // A name renamed (removed and added in one change), and a name removed while one is added
+    // below it: it becomes a non-terminal.
+    expectPatchedAsBuilt(
+        *base, {{name("h9.example."), t::A, {}}, {name("h9-new.example."), t::A, {aRecord(14)}}});
+    const ZonePtr below = expectPatchedAsBuilt(
+        *base, {{name("h8.example."), t::A, {}}, {name("x.h8.example."), t::A, {aRecord(15)}}});
+    ASSERT_TRUE(below);
+    EXPECT_TRUE(below->find(name("h8.example."))->has(nodeflag::EmptyNonTerminal));
+}
+
+TEST(PatchZoneNames, RandomNamesComeAndGoLikeTheBuilderMakesThem) {
+    std::mt19937 rng(2024);
+    ZonePtr zone = plainZone();
+    int next = 0;
+    for (int round = 0; round < 80; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        std::vector<const Node*> anchors;  // where names may be added or removed
+        for (const Node& node : zone->nodes()) {
+            if ((node.flags & (kRefused & ~nodeflag::EmptyNonTerminal)) == 0 &&
+                !zone->name(node).isWildcard() && !node.has(nodeflag::Apex))
+                anchors.push_back(&node);
+        }
+        std::vector<RRsetChange> changes;
+        const int ops = std::uniform_int_distribution<int>(1, 3)(rng);
+        for (int op = 0; op < ops; ++op) {
+            const Node& node = *anchors[rng() % anchors.size()];
+            const std::string at = zone->name(node).toText();
+            bool taken = false;
+            for (const RRsetChange& c : changes)
+                taken = taken || c.owner.view().toText() == at;
+            if (rng() % 2 == 0 && !node.has(nodeflag::EmptyNonTerminal) && !taken) {
+                for (const RRset& rrset : zone->rrsets(node))
+                    changes.push_back({name(at), rrset.type, {}});
+            } else {
+                // One to three new labels below an existing name or the apex.
+                std::string owner = rng() % 3 == 0 ? "example." : at;
+                const int labels = std::uniform_int_distribution<int>(1, 3)(rng);
+                for (int l = 0; l < labels; ++l)
+                    owner.insert(0, "n" + std::to_string(next++) + ".");
+                changes.push_back({name(owner), t::TXT, {{300, randomRdata(t::TXT, rng)}}});
+            }
+        }
+        const ZonePtr patched = expectPatchedAsBuilt(*zone, changes);
+        ASSERT_TRUE(patched);
+        if (::testing::Test::HasFailure()) return;
+        zone = patched;
+    }
+}
+
+TEST(PatchZoneNames, DeclinesWhatOnlyTheBuilderDerives) {
+    const ZonePtr zone = plainZone();
+    const std::vector<std::vector<RRsetChange>> refused = {
+        {{name("*.new.example."), t::A, {aRecord(1)}}},   // wildcard owner
+        {{name("a.*.h3.example."), t::A, {aRecord(2)}}},  // would make the wildcard *.h3
+        {{name("x.sub.example."), t::A, {aRecord(3)}}},   // below a delegation
+        {{name("x.ns.sub.example."), t::A, {aRecord(4)}}},
+        {{name("y.x.d.example."), t::A, {aRecord(5)}}},  // below a DNAME
+        {{name("new.example."), t::NS, {{300, nameRdata("ns1.example.")}}}},
+        {{name("new.example."), t::CNAME, {{300, nameRdata("mail.example.")}}}},
+        {{name("new.example."), t::DNAME, {{300, nameRdata("example.net.")}}}},
+        {{name("new.example."), t::DS, {{300, {1, 2, 3, 4, 5}}}}},
+        {{name("new.example."), t::SOA, {{300, soaRdata()}}}},
+        {{name("new.example."), t::RRSIG, {{300, rrsigRdata(t::A, 2, 300)}}}},
+        {{name("new.example."), t::A, {aRecord(6)}}, {name("NEW.example."), t::A, {aRecord(7)}}},
+        {{name("*.w.example."), t::A, {}}},  // a wildcard leaving
+        {{name("alias.example."), t::CNAME, {}}},
+        {{name("example."), t::SOA, {}}, {name("example."), t::NS, {}}},
+    };
+    for (std::size_t i = 0; i < refused.size(); ++i)
+        EXPECT_FALSE(patchZone(*zone, refused[i]).has_value()) << "case " << i;
+    // A name that would leave the wildcard *.v.example without its only child, and a
+    // non-terminal wildcard losing its last name below.
+    const ZonePtr deep = rebuild(*zone, {{name("a.*.v.example."), t::A, {aRecord(8)}}});
+    ASSERT_TRUE(deep);
+    EXPECT_FALSE(
+        patchZone(*deep, std::vector<RRsetChange>{{name("a.*.v.example."), t::A, {}}}).has_value());
+    // Adding nothing at a name that does not exist is no change at all.
+    const auto nothing =
+        patchZone(*zone, std::vector<RRsetChange>{{name("none.example."), t::A, {}},
+                                                  {name("h1.example."), t::A, {aRecord(9)}}});
+    ASSERT_TRUE(nothing.has_value());
+    EXPECT_EQ((*nothing)->find(name("none.example.")), nullptr);
+}
+
+TEST(PatchZoneNames, SignedZonesStillTakeTheSlowPath) {
+    for (const std::string apex : {"nsec.test.", "nsec3.test.", "optout.test."}) {
+        SCOPED_TRACE(apex);
+        const ZonePtr zone = signedZone(apex);
+        EXPECT_FALSE(
+            patchZone(*zone,
+                      std::vector<RRsetChange>{{name("brand-new." + apex), t::A, {aRecord(1)}}})
+                .has_value());
+        // Removing every RRset of a signed name (its signatures included).
+        for (const Node& node : zone->nodes()) {
+            if (node.has(nodeflag::Apex) || (node.flags & kRefused) != 0) continue;
+            std::vector<RRsetChange> all;
+            for (const RRset& rrset : zone->rrsets(node))
+                all.push_back({dnswire::Name(zone->name(node)), rrset.type, {}});
+            EXPECT_FALSE(patchZone(*zone, all).has_value()) << zone->name(node).toText();
+            break;
+        }
+    }
 }
 
 }  // namespace

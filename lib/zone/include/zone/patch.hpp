@@ -2,9 +2,9 @@
 /// \file
 /// The next version of a zone from the previous one plus a small change, without rebuilding
 /// it: the unchanged node blobs are copied as they are and only their arena offsets are
-/// shifted. It is the fast path of IXFR (one record changed in a big zone); whenever a change
-/// could alter the zone's structure or its checks it declines, and the caller builds the zone
-/// with ZoneBuilder instead.
+/// shifted. It is the fast path of IXFR (a record changed, a name added or removed in a big
+/// zone); whenever a change could alter the zone's cuts, chains or checks it declines, and the
+/// caller builds the zone with ZoneBuilder instead.
 
 #include <cstdint>
 #include <memory>
@@ -38,11 +38,18 @@ struct RRsetChange {
 /// The zone `base` with `changes` applied, identical to what ZoneBuilder::from(base), the same
 /// changes and build() give, except that nodes the changes do not touch keep their bytes (the
 /// builder re-derives the TTL of an RRSIG RRset from its first record; the fast path leaves
-/// untouched nodes exactly as they were). Returns nullopt ("take the slow path") when a change
-/// would add or remove a node, touches NS, CNAME, DNAME, DS, NSEC, NSEC3, NSEC3PARAM or a
-/// signature over NSEC3, a SOA other than one apex SOA, a wildcard owner, a node at or below a
-/// delegation or DNAME or beside a CNAME, an empty non-terminal, a meta type, or names the same
-/// RRset twice. Control side: allocates; O(zone size) in memcpy plus O(nodes) offset fixes.
+/// untouched nodes exactly as they were). In an unsigned zone (no NSEC, NSEC3PARAM or RRSIG at
+/// the apex, no NSEC3) names may also appear, with the empty non-terminals the builder would
+/// make above them, and disappear when their last RRset goes, with the empty non-terminals
+/// left without names below them; a name whose last RRset goes while names stay below it
+/// becomes an empty non-terminal, and one gets data. A change at a name the zone does not have
+/// that leaves it empty changes nothing. Returns nullopt ("take the slow path") when a change
+/// touches NS, CNAME, DNAME, DS, NSEC, NSEC3, NSEC3PARAM or a signature over NSEC3, a SOA other
+/// than one apex SOA, a wildcard owner, a node at or below a delegation or DNAME or beside a
+/// CNAME, a meta type, or names the same RRset twice; when a node would appear or go in a
+/// signed zone; when a new name is at or below a delegation or DNAME, carries SOA or RRSIG, or
+/// would make a wildcard appear or go. Control side: allocates; O(zone size) in memcpy plus
+/// O(nodes) offset fixes when a blob changes size.
 [[nodiscard]] std::optional<std::shared_ptr<const Zone>> patchZone(
     const Zone& base, std::span<const RRsetChange> changes);
 
