@@ -236,7 +236,17 @@ std::shared_ptr<const xfr::ZoneDiff> ZoneSource::cachedDiff(const DiffKey& key) 
 }
 
 void ZoneSource::remember(const VersionKey& key, std::shared_ptr<const zone::Zone> zone) {
+    // One parsed version per zone, the newest: the fleet serves only the current version and
+    // makes the next one from it, and a big zone's copy is tens of MB. An older version (the
+    // IXFR fallback's) is parsed again when asked for.
+    const auto sameZone = [&key](const VersionKey& other) { return other.first == key.first; };
     std::lock_guard lock(mutex_);
+    if (parsed_.anyKey([&](const VersionKey& other) {
+            return sameZone(other) && other.second > key.second;
+        })) {
+        return;
+    }
+    parsed_.eraseIf(sameZone);
     parsed_.put(key, std::move(zone));
 }
 

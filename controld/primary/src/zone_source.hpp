@@ -1,6 +1,7 @@
 #pragma once
 // What the primary serves, read from the database: the zones and their current versions, the
 // catalog zone, parsed versions (cached, bounded) and the diffs between versions.
+#include <algorithm>
 #include <cstdint>
 #include <list>
 #include <map>
@@ -46,8 +47,8 @@ struct Snapshot {
 
 class ZoneSource {
   public:
-    /// `reader` reads versions from storage; `maxParsedVersions` and `maxDiffs` bound what is
-    /// kept in memory.
+    /// `reader` reads versions from storage. Memory: one parsed version per zone (the newest
+    /// asked for), at most `maxParsedVersions` in all, and at most `maxDiffs` diffs.
     ZoneSource(storage::Database& db, dnswire::Name catalogApex, VersionReader reader = {},
                std::size_t maxParsedVersions = 64, std::size_t maxDiffs = 64);
 
@@ -95,6 +96,17 @@ class ZoneSource {
             entries_.emplace_front(key, std::move(value));
             while (entries_.size() > capacity_)
                 entries_.pop_back();
+        }
+        /// Whether a key satisfies `predicate`.
+        template <typename Predicate>
+        [[nodiscard]] bool anyKey(Predicate predicate) const {
+            return std::any_of(entries_.begin(), entries_.end(),
+                               [&](const auto& entry) { return predicate(entry.first); });
+        }
+        /// Drops the entries whose key satisfies `predicate`.
+        template <typename Predicate>
+        void eraseIf(Predicate predicate) {
+            entries_.remove_if([&](const auto& entry) { return predicate(entry.first); });
         }
         [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 

@@ -91,6 +91,13 @@ TEST_F(ZoneSourceTest, AVersionIsTheVersionBeforeWithItsStepApplied) {
     ASSERT_TRUE(current) << current.error();
     EXPECT_EQ(wholeReads_, 1);  // built from version 1 and the step
     EXPECT_EQ(describe(xfr::zoneRecords(**current)), wholeVersionTwo());
+    // Only the newest version stays parsed; an older one is read again and does not push the
+    // current one out.
+    EXPECT_EQ(source.cachedVersions(), 1U);
+    ASSERT_TRUE(source.version(served, 1));
+    EXPECT_EQ(wholeReads_, 2);
+    ASSERT_TRUE(source.current(served));
+    EXPECT_EQ(wholeReads_, 2);
 
     // The IXFR from version 1 is the step without what both sides hold.
     auto diff = source.diffFrom(served, 10);
