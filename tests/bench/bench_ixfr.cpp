@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_records.hpp"
 #include "dnswire/name.hpp"
 #include "dnswire/rrtype.hpp"
 #include "xfr/diff.hpp"
@@ -29,17 +30,8 @@ using namespace dnsfleet;
 
 constexpr std::size_t kHosts = 100000;
 
-std::vector<std::uint8_t> rdata(std::uint16_t type, const std::string& text,
-                                dnswire::NameView origin) {
-    std::vector<std::uint8_t> out;
-    if (!dnswire::rdataFromString(type, text, origin, out)) std::abort();
-    return out;
-}
-
-std::array<std::uint8_t, 4> address(std::size_t i) {
-    return {10, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8),
-            static_cast<std::uint8_t>(i)};
-}
+using bench::address;
+using bench::rdata;
 
 const dnswire::Name& apex() {
     static const dnswire::Name name = *dnswire::Name::fromText("example.com.");

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_records.hpp"
 #include "dnswire/message.hpp"
 #include "dnswire/name.hpp"
 #include "dnswire/rrtype.hpp"
@@ -26,17 +27,8 @@ namespace {
 
 using namespace dnsfleet;
 
-std::vector<std::uint8_t> rdata(std::uint16_t type, const std::string& text,
-                                dnswire::NameView origin) {
-    std::vector<std::uint8_t> out;
-    if (!dnswire::rdataFromString(type, text, origin, out)) std::abort();
-    return out;
-}
-
-std::array<std::uint8_t, 4> address(std::size_t i) {
-    return {10, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8),
-            static_cast<std::uint8_t>(i)};
-}
+using bench::address;
+using bench::rdata;
 
 std::vector<std::uint8_t> soaRdata(std::uint32_t serial, dnswire::NameView apex) {
     return rdata(dnswire::rrtype::SOA,
