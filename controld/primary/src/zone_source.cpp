@@ -259,24 +259,44 @@ Result<std::shared_ptr<const zone::Zone>, std::string> ZoneSource::version(const
                                                                            std::int64_t version) {
     const VersionKey key{zone.id, version};
     if (auto hit = cachedVersion(key)) return hit;
-    if (auto previous = cachedVersion({zone.id, version - 1}); previous && reader_.step) {
+    if (auto built = fromSteps(zone, version)) return built;
+    return wholeVersion(zone, version);
+}
+
+std::shared_ptr<const zone::Zone> ZoneSource::fromSteps(const ServedZone& zone,
+                                                        std::int64_t version) {
+    if (!reader_.step) return nullptr;
+    std::optional<std::pair<VersionKey, std::shared_ptr<const zone::Zone>>> base;
+    {
+        std::lock_guard lock(mutex_);
+        base = parsed_.findIf(
+            [&](const VersionKey& key) { return key.first == zone.id && key.second < version; });
+    }
+    if (!base || version - base->first.second > static_cast<std::int64_t>(maxDiffs_))
+        return nullptr;
+    // Several versions may have been made since the cached one (applies in a burst).
+    std::vector<std::shared_ptr<const xfr::ZoneDiff>> owned;
+    std::vector<const xfr::ZoneDiff*> steps;
+    for (std::int64_t v = base->first.second + 1; v <= version; ++v) {
+        auto step = stepDiff(zone, v);
         // A step that cannot be read or does not apply is a bug to see in the log, not a
         // reason to stop serving: the whole version is read instead.
-        auto step = stepDiff(zone, version);
         if (!step) {
-            spdlog::warn("fleet: {} version {}: {}", zone.apex.toText(), version, step.error());
-        } else if (*step) {
-            const std::array<const xfr::ZoneDiff*, 1> steps{step->get()};
-            auto applied = xfr::applyDiffs(*previous, steps);
-            if (applied) {
-                remember(key, *applied);
-                return std::move(*applied);
-            }
-            spdlog::warn("fleet: {} version {}: its step does not apply: {}", zone.apex.toText(),
-                         version, applied.error());
+            spdlog::warn("fleet: {} version {}: {}", zone.apex.toText(), v, step.error());
+            return nullptr;
         }
+        if (!*step) return nullptr;
+        owned.push_back(std::move(*step));
+        steps.push_back(owned.back().get());
     }
-    return wholeVersion(zone, version);
+    auto applied = xfr::applyDiffs(*base->second, steps);
+    if (!applied) {
+        spdlog::warn("fleet: {} version {}: its steps do not apply: {}", zone.apex.toText(),
+                     version, applied.error());
+        return nullptr;
+    }
+    remember({zone.id, version}, *applied);
+    return std::move(*applied);
 }
 
 Result<std::shared_ptr<const zone::Zone>, std::string> ZoneSource::wholeVersion(

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -97,6 +98,15 @@ class ZoneSource {
             while (entries_.size() > capacity_)
                 entries_.pop_back();
         }
+        /// The first entry (most recently used first) whose key satisfies `predicate`.
+        template <typename Predicate>
+        [[nodiscard]] std::optional<std::pair<Key, std::shared_ptr<const Value>>> findIf(
+            Predicate predicate) const {
+            for (const auto& entry : entries_) {
+                if (predicate(entry.first)) return entry;
+            }
+            return std::nullopt;
+        }
         /// Whether a key satisfies `predicate`.
         template <typename Predicate>
         [[nodiscard]] bool anyKey(Predicate predicate) const {
@@ -122,6 +132,9 @@ class ZoneSource {
     [[nodiscard]] std::shared_ptr<const xfr::ZoneDiff> cachedDiff(const DiffKey& key);
     void remember(const VersionKey& key, std::shared_ptr<const zone::Zone> zone);
     void remember(const DiffKey& key, std::shared_ptr<const xfr::ZoneDiff> diff);
+    /// `version` made from the zone's cached older version and the steps after it; null when
+    /// there is no such version or a step is missing or does not apply.
+    std::shared_ptr<const zone::Zone> fromSteps(const ServedZone& zone, std::int64_t version);
     /// The diff version - 1 → version from the reader's step; null when there is none.
     Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> stepDiff(const ServedZone& zone,
                                                                        std::int64_t version);

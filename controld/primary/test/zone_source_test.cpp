@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,9 @@ class ZoneSourceTest : public testing::FleetTest {
         addVersion(zone_, kApex, 11, "www A 192.0.2.1\nmail A 192.0.2.3\nnew A 192.0.2.4\n");
     }
 
-    /// A reader that counts whole reads and answers version 2's step with `removed`/`added`
-    /// (zone text: the records on both sides, here the NS and the TTL line, cancel out).
-    VersionReader reader(std::string removed, std::string added) {
+    /// A reader that counts whole reads and answers the steps in `steps` (zone text: the
+    /// records on both sides, here the NS and the TTL line, cancel out).
+    VersionReader reader(std::map<std::int64_t, VersionStepText> steps) {
         VersionReader out;
         out.zoneText = [this](storage::Transaction& tx, Id id,
                               std::int64_t version) -> std::optional<std::string> {
@@ -53,11 +54,12 @@ class ZoneSourceTest : public testing::FleetTest {
             if (!row) return std::nullopt;
             return row->text(0);
         };
-        out.step = [removed = std::move(removed), added = std::move(added)](
+        out.step = [steps = std::move(steps)](
                        storage::Transaction&, Id,
                        std::int64_t version) -> std::optional<VersionStepText> {
-            if (version != 2) return std::nullopt;
-            return VersionStepText{removed, added};
+            const auto found = steps.find(version);
+            if (found == steps.end()) return std::nullopt;
+            return found->second;
         };
         return out;
     }
@@ -65,8 +67,9 @@ class ZoneSourceTest : public testing::FleetTest {
     /// A zone source whose version 2 step removes `removed` and adds what version 2 added.
     ZoneSource sourceRemoving(const std::string& removed) {
         return {*db_, *dnswire::Name::fromText("catalog.test."),
-                reader(zoneText(kApex, 10, removed),
-                       zoneText(kApex, 11, "mail A 192.0.2.3\nnew A 192.0.2.4\n"))};
+                reader({{2,
+                         {zoneText(kApex, 10, removed),
+                          zoneText(kApex, 11, "mail A 192.0.2.3\nnew A 192.0.2.4\n")}}})};
     }
 
     /// Version 2 as the whole text gives it.
@@ -114,6 +117,26 @@ TEST_F(ZoneSourceTest, AVersionIsTheVersionBeforeWithItsStepApplied) {
     EXPECT_EQ(added[0].rfind("example.com. SOA 300 ", 0), 0U);
     EXPECT_EQ(added[1], "mail.example.com. A 300 c0000203");
     EXPECT_EQ(added[2], "new.example.com. A 300 c0000204");
+}
+
+TEST_F(ZoneSourceTest, VersionsMadeInABurstAreBuiltFromEveryStepSinceTheCachedOne) {
+    addVersion(zone_, kApex, 12, "www A 192.0.2.1\nnew A 192.0.2.4\n");
+    ZoneSource source(
+        *db_, *dnswire::Name::fromText("catalog.test."),
+        reader({{2,
+                 {zoneText(kApex, 10, "mail A 192.0.2.2\n"),
+                  zoneText(kApex, 11, "mail A 192.0.2.3\nnew A 192.0.2.4\n")}},
+                {3, {zoneText(kApex, 11, "mail A 192.0.2.3\n"), zoneText(kApex, 12, "")}}}));
+    const ServedZone served = source.reload()->zones.at(kApex);
+    ASSERT_EQ(served.version, 3);
+    ASSERT_TRUE(source.version(served, 1));
+    auto current = source.current(served);
+    ASSERT_TRUE(current) << current.error();
+    EXPECT_EQ(wholeReads_, 1);
+    auto whole = parseZoneText(*dnswire::Name::fromText(kApex),
+                               zoneText(kApex, 12, "www A 192.0.2.1\nnew A 192.0.2.4\n"));
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(describe(xfr::zoneRecords(**current)), describe(xfr::zoneRecords(**whole)));
 }
 
 TEST_F(ZoneSourceTest, AStepThatDoesNotApplyFallsBackToTheWholeVersion) {
