@@ -291,8 +291,13 @@ std::shared_ptr<const zone::Zone> ZoneSource::fromSteps(const ServedZone& zone,
     }
     auto applied = xfr::applyDiffs(*base->second, steps);
     if (!applied) {
-        spdlog::warn("fleet: {} version {}: its steps do not apply: {}", zone.apex.toText(),
-                     version, applied.error());
+        spdlog::error(
+            "fleet: {} version {}: its steps do not apply, IXFR from whole versions "
+            "from now on: {}",
+            zone.apex.toText(), version, applied.error());
+        std::lock_guard lock(mutex_);
+        distrusted_.insert(zone.id);
+        diffs_.eraseIf([&zone](const DiffKey& key) { return std::get<0>(key) == zone.id; });
         return nullptr;
     }
     remember({zone.id, version}, *applied);
@@ -321,6 +326,10 @@ Result<std::shared_ptr<const zone::Zone>, std::string> ZoneSource::wholeVersion(
 
 Result<std::shared_ptr<const xfr::ZoneDiff>, std::string> ZoneSource::stepDiff(
     const ServedZone& zone, std::int64_t version) {
+    {
+        std::lock_guard lock(mutex_);
+        if (distrusted_.count(zone.id) != 0) return std::shared_ptr<const xfr::ZoneDiff>();
+    }
     const DiffKey key{zone.id, version - 1, version};
     if (auto hit = cachedDiff(key)) return hit;
     if (!reader_.step) return std::shared_ptr<const xfr::ZoneDiff>();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -151,6 +152,9 @@ class ZoneSource {
     std::shared_ptr<const Snapshot> snapshot_;
     Lru<VersionKey, zone::Zone> parsed_;
     Lru<DiffKey, xfr::ZoneDiff> diffs_;
+    /// Zones one of whose steps did not apply: a bug, logged once; their IXFR then comes from
+    /// whole versions, never from a step the edges could not apply either.
+    std::set<Id> distrusted_;
 };
 
 }  // namespace dnsfleet::controld::primary

@@ -148,6 +148,13 @@ TEST_F(ZoneSourceTest, AStepThatDoesNotApplyFallsBackToTheWholeVersion) {
     ASSERT_TRUE(current) << current.error();
     EXPECT_EQ(wholeReads_, 2);
     EXPECT_EQ(describe(xfr::zoneRecords(**current)), wholeVersionTwo());
+    // Nor is it sent to the edges: their IXFR comes from the two whole versions.
+    auto diff = source.diffFrom(served, 10);
+    ASSERT_TRUE(diff) << diff.error();
+    ASSERT_TRUE(*diff);
+    const auto removed = describe((*diff)->removed);
+    ASSERT_EQ(removed.size(), 2U);
+    EXPECT_EQ(removed[1], "mail.example.com. A 300 c0000202");
 }
 
 TEST_F(ZoneSourceTest, WithoutTheVersionBeforeTheWholeVersionIsRead) {

@@ -111,13 +111,21 @@ Applied writeNextVersion(storage::Transaction& tx, const RequestContext& context
 }
 
 /// What the zone-wide checks must see for a draft touching `owners`, once `after` (every
-/// RRset at those owners as the draft leaves them) is applied: `after` itself, the RRsets at
-/// the owners' ancestors inside the zone (a DNAME above), and the names below every DNAME the
-/// draft adds. Everything else was checked when it was applied and the draft leaves it alone.
+/// RRset at those owners as the draft leaves them) is applied with `changes`: `after` itself,
+/// the RRsets at the owners' ancestors inside the zone (a DNAME above), and the names below
+/// every DNAME the draft adds or changes. Everything else was checked when it was applied and
+/// the draft leaves it alone.
 std::vector<Rrset> checkNeighbourhood(storage::Transaction& tx, const Zone& zone,
                                       const std::set<std::string>& owners,
-                                      const std::vector<Rrset>& after) {
-    std::vector<Rrset> out = after;
+                                      const std::vector<Rrset>& after,
+                                      const std::vector<RrsetChange>& changes) {
+    std::vector<Rrset> out;
+    std::set<std::string> seen;  // an ancestor of one owner can lie below another's DNAME
+    const auto add = [&](Rrset rrset) {
+        if (seen.insert(rrset.key()).second) out.push_back(std::move(rrset));
+    };
+    for (const Rrset& r : after)
+        add(r);
     std::set<std::string> above;
     for (const std::string& owner : owners) {
         for (std::string& ancestor : store::ancestors(owner)) {
@@ -126,13 +134,11 @@ std::vector<Rrset> checkNeighbourhood(storage::Transaction& tx, const Zone& zone
         }
     }
     for (Rrset& r : store::loadRrsetsAt(tx, zone.id, above))
-        out.push_back(std::move(r));
-    std::set<std::string> below;
-    for (const Rrset& r : after) {
-        if (r.type != "DNAME") continue;
-        for (Rrset& child : store::loadRrsetsBelow(tx, zone.id, r.name)) {
-            if (owners.count(child.name) == 0 && below.insert(child.key()).second)
-                out.push_back(std::move(child));
+        add(std::move(r));
+    for (const RrsetChange& change : changes) {
+        if (!change.after || change.after->type != "DNAME") continue;
+        for (Rrset& child : store::loadRrsetsBelow(tx, zone.id, change.after->name)) {
+            if (owners.count(child.name) == 0) add(std::move(child));
         }
     }
     return out;
@@ -308,7 +314,8 @@ Outcome<Applied> ZoneService::apply(const RequestContext& context, Id contractId
                 return detail::rollbackWith(
                     tx, invalid("the draft changes nothing in the live version"));
             }
-            auto zoneCheck = checkZone(zone.name, checkNeighbourhood(tx, zone, owners, merged));
+            auto zoneCheck =
+                checkZone(zone.name, checkNeighbourhood(tx, zone, owners, merged, changes));
             if (!zoneCheck) return detail::rollbackWith(tx, std::move(zoneCheck).error());
 
             const Applied applied =

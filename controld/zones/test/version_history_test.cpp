@@ -19,9 +19,8 @@ using testing::ZoneServiceTest;
 
 class VersionHistoryTest : public ZoneServiceTest {
   protected:
-    /// Stages `inputs` and applies them on top of `version`; returns the new version.
-    std::int64_t applyAll(const std::vector<RrsetInput>& inputs, std::int64_t version,
-                          const std::vector<std::pair<std::string, std::string>>& deletions = {}) {
+    void stage(const std::vector<RrsetInput>& inputs,
+               const std::vector<std::pair<std::string, std::string>>& deletions) {
         for (const RrsetInput& input : inputs) {
             auto staged = service_->stageRrset(alice(), own_, "example.com", input);
             EXPECT_TRUE(staged) << (staged ? "" : staged.error().detail);
@@ -30,17 +29,22 @@ class VersionHistoryTest : public ZoneServiceTest {
             auto staged = service_->stageDeletion(alice(), own_, "example.com", owner, type);
             EXPECT_TRUE(staged) << (staged ? "" : staged.error().detail);
         }
+    }
+
+    /// Stages `inputs` and `deletions` and applies them on top of `version`; returns the new
+    /// version.
+    std::int64_t applyAll(const std::vector<RrsetInput>& inputs, std::int64_t version,
+                          const std::vector<std::pair<std::string, std::string>>& deletions = {}) {
+        stage(inputs, deletions);
         auto applied = service_->apply(alice(), own_, "example.com", "change", version);
         EXPECT_TRUE(applied) << (applied ? "" : applied.error().detail);
         return applied ? applied->version : version;
     }
 
     /// The error of applying `inputs` at `version` (the draft is discarded afterwards).
-    ServiceError refusal(const std::vector<RrsetInput>& inputs, std::int64_t version) {
-        for (const RrsetInput& input : inputs) {
-            auto staged = service_->stageRrset(alice(), own_, "example.com", input);
-            EXPECT_TRUE(staged) << (staged ? "" : staged.error().detail);
-        }
+    ServiceError refusal(const std::vector<RrsetInput>& inputs, std::int64_t version,
+                         const std::vector<std::pair<std::string, std::string>>& deletions = {}) {
+        stage(inputs, deletions);
         auto applied = service_->apply(alice(), own_, "example.com", "bad", version);
         EXPECT_TRUE(service_->discardDraft(alice(), own_, "example.com"));
         EXPECT_FALSE(applied);
@@ -161,11 +165,58 @@ TEST_F(VersionHistoryTest, AnApplyStillRefusesWhatBreaksTheZoneAroundTheDraft) {
     error = refusal({rrset("sub", "DNAME", {"example.org."})}, v);
     EXPECT_NE(error.detail.find("x.sub.example.com. lies below the DNAME"), std::string::npos)
         << error.detail;
+    // A name with a backslash in a label (SQL LIKE's escape character) still has its names below
+    // found.
+    v = applyAll({a("x.a\\\\b", "192.0.2.5")}, v);
+    error = refusal({rrset("a\\\\b", "DNAME", {"example.org."})}, v);
+    EXPECT_NE(error.detail.find("lies below the DNAME"), std::string::npos) << error.detail;
     // Only names truly below count: x.aXb is not below a_b ('_' is a wildcard to SQL LIKE).
     v = applyAll({rrset("a_b", "DNAME", {"example.org."})}, v);
+    // An RRset that is both an ancestor of an owner and below a new DNAME is checked once.
+    v = applyAll({a("y.deep", "192.0.2.6"), a("x.y.deep", "192.0.2.7")}, v);
+    error = refusal({rrset("deep", "DNAME", {"example.org."})}, v, {{"x.y.deep", "A"}});
+    EXPECT_EQ(error.detail.find("appears twice"), std::string::npos) << error.detail;
+    EXPECT_NE(error.detail.find("y.deep.example.com. lies below the DNAME"), std::string::npos)
+        << error.detail;
     // A DNAME whose names below go away in the same draft.
     v = applyAll({rrset("sub", "DNAME", {"example.org."})}, v, {{"x.sub", "A"}});
-    EXPECT_EQ(v, 4);
+    EXPECT_EQ(v, 6);
+}
+
+TEST_F(VersionHistoryTest, VersionsStoredWithTheirTextBeforeMigrationSixStillRead) {
+    const Zone zone = createZone("example.com");
+    std::int64_t v = applyAll({a("www", "192.0.2.1")}, 1);
+    auto text = service_->exportZoneText(alice(), own_, "example.com");
+    ASSERT_TRUE(text);
+    // Version 2 as a database from before migration 6 holds it: its text, no SOA column.
+    db_->run(storage::Mode::Write, [&](storage::Transaction& tx) {
+        tx.execute(
+            "UPDATE zone_versions SET zone_text = $1, soa = NULL"
+            " WHERE zone_id = $2 AND version = 2",
+            {*text, zone.id});
+    });
+    v = applyAll({a("www", "192.0.2.2")}, v);
+    v = applyAll({a("api", "192.0.2.3")}, v);
+    auto v2 = service_->version(alice(), own_, "example.com", 2);
+    ASSERT_TRUE(v2);
+    EXPECT_EQ(v2->zoneText, *text);
+    auto v3 = service_->version(alice(), own_, "example.com", 3);
+    ASSERT_TRUE(v3);
+    EXPECT_NE(v3->zoneText.find("192.0.2.2"), std::string::npos);
+    EXPECT_EQ(v3->zoneText.find("192.0.2.3"), std::string::npos);
+
+    const primary::VersionReader reader = fleetVersionReader();
+    db_->run(storage::Mode::Read, [&](storage::Transaction& tx) {
+        EXPECT_FALSE(reader.step(tx, zone.id, 3));  // no SOA for version 2: whole versions
+        EXPECT_TRUE(reader.step(tx, zone.id, 4));
+        EXPECT_EQ(reader.zoneText(tx, zone.id, 2), *text);
+    });
+    auto restored = service_->restore(alice(), own_, "example.com", 2, "", v);
+    ASSERT_TRUE(restored) << restored.error().detail;
+    auto live = service_->exportZoneText(alice(), own_, "example.com");
+    ASSERT_TRUE(live);
+    EXPECT_NE(live->find("192.0.2.1"), std::string::npos);
+    EXPECT_EQ(live->find("192.0.2.3"), std::string::npos);
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ struct VersionStepText {
 
 /// How the fleet reads zone versions from the zones' storage; the zones library provides it
 /// (zones::fleetVersionReader()). A function left empty falls back to the zone_versions.zone_text
-/// column (a version stored with its whole text).
+/// column, which only versions written before migration 0006 (and test fixtures) fill: the
+/// daemon must pass the zones library's reader.
 struct VersionReader {
     /// The whole zone text of version `version` of zone `zoneId`; nullopt when unknown.
     std::function<std::optional<std::string>(storage::Transaction&, Id zoneId,
