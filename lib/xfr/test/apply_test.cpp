@@ -268,21 +268,6 @@ std::vector<std::string> dump(const zone::Zone& zone) {
     return out;
 }
 
-// The slow path by hand: the base's records, every diff's removals and additions in order.
-std::shared_ptr<const zone::Zone> rebuilt(const zone::Zone& base,
-                                          const std::vector<ZoneDiff>& diffs) {
-    zone::ZoneBuilder builder = zone::ZoneBuilder::from(base);
-    for (const ZoneDiff& d : diffs) {
-        for (const zone::RecordView record : d.removed)
-            builder.remove(record);
-        for (const zone::RecordView record : d.added)
-            EXPECT_TRUE(builder.add(record));
-    }
-    auto built = builder.build();
-    EXPECT_TRUE(built);
-    return built ? *built : nullptr;
-}
-
 TEST(ApplyDiffs, SmallChangesGiveWhatTheBuilderGives) {
     // Edits of existing names take zone::patchZone's path; the result must be the builder's,
     // signature slices and the earliest-added record's TTL included.

@@ -8,12 +8,14 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "dnswire/message.hpp"
 #include "dnswire/name.hpp"
 #include "dnswire/rrtype.hpp"
+#include "xfr/diff.hpp"
 #include "xfr/record_list.hpp"
 #include "zone/builder.hpp"
 #include "zone/parser.hpp"
@@ -92,6 +94,22 @@ inline std::shared_ptr<const zone::Zone> zoneFromText(const std::string& text,
         return nullptr;
     }
     return *built;
+}
+
+/// The slow path by hand, what applyDiffs must equal: the base's records, every diff's
+/// removals and additions in order, built by ZoneBuilder.
+inline std::shared_ptr<const zone::Zone> rebuilt(const zone::Zone& base,
+                                                 std::span<const ZoneDiff> diffs) {
+    zone::ZoneBuilder builder = zone::ZoneBuilder::from(base);
+    for (const ZoneDiff& d : diffs) {
+        for (const zone::RecordView record : d.removed)
+            builder.remove(record);
+        for (const zone::RecordView record : d.added)
+            EXPECT_TRUE(builder.add(record));
+    }
+    auto built = builder.build();
+    EXPECT_TRUE(built);
+    return built ? *built : nullptr;
 }
 
 /// What a transfer response message looks like; the defaults are a normal AXFR message.
